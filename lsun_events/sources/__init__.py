@@ -1,0 +1,1 @@
+"""Edge in: national exports (SIECLE/BEE, STS-web) and the S3E web service, read into records."""
