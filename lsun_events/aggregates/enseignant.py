@@ -1,0 +1,62 @@
+"""Enseignant (key: UAI + STS type + STS INDIVIDU ID, the LSU id-sts): administrative data and
+the services d'enseignement delivered."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from eventsourcing.domain import event
+
+from lsun_events.aggregates.base import LsunAggregate, identifiant
+from lsun_events.aggregates.valeurs import (
+    Changement,
+    IdentiteEnseignant,
+    RefEnseignant,
+    ServiceEnseignement,
+    changements,
+)
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+
+class Enseignant(LsunAggregate):
+    TOPIC = "lsun:Enseignant"
+
+    class Created(LsunAggregate.Created):
+        TOPIC = "lsun:Enseignant.Created"
+
+    @staticmethod
+    def create_id(uai: str, ref: RefEnseignant) -> UUID:
+        return Enseignant.id_pour(uai, ref)
+
+    @staticmethod
+    def id_pour(uai: str, ref: RefEnseignant) -> UUID:
+        return identifiant("enseignant", uai.upper(), ref.type, ref.id_sts)
+
+    @event("EnseignantCree", topic="lsun:EnseignantCree")
+    def __init__(self, uai: str, ref: RefEnseignant, identite: IdentiteEnseignant,
+                 services: list[ServiceEnseignement]) -> None:
+        self.uai = uai
+        self.ref = ref
+        self.identite = identite
+        self.services = tuple(services)
+
+    def mettre_a_jour(self, identite: IdentiteEnseignant, services: list[ServiceEnseignement],
+                      divisions: list[str]) -> list[Changement]:
+        """R8: administrative data and services. ``divisions``: the selected divisions where the
+        teacher is linked (context of the message M4)."""
+        diff = changements(self.identite, identite)
+        if tuple(services) != self.services:
+            diff.append(Changement("services", self.services, tuple(services)))
+        if diff:
+            self._mis_a_jour(changements=diff, divisions=divisions)
+        return diff
+
+    @event("EnseignantMisAJour", topic="lsun:EnseignantMisAJour")
+    def _mis_a_jour(self, changements: list[Changement], divisions: list[str]) -> None:
+        for c in changements:
+            if c.champ == "services":
+                self.services = tuple(c.nouveau)
+            else:
+                self.identite = IdentiteEnseignant(**{**self.identite.en_dict(), c.champ: c.nouveau})

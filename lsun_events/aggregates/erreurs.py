@@ -1,0 +1,41 @@
+"""Domain errors: a rule of LSUN refuses the change. Messages are French, for the user."""
+
+from __future__ import annotations
+
+
+class ErreurDomaine(Exception):
+    """A domain rule refuses the change; nothing is changed."""
+
+    message = "Opération refusée."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+
+
+class ActeurManquantError(ErreurDomaine):
+    message = "Aucun acteur n'est indiqué : toute modification doit dire qui l'a faite."
+
+
+class BilanVerrouilleError(ErreurDomaine):
+    message = ("Ce bilan est verrouillé : il ne peut plus être modifié "
+               "(seuls l'archivage et le déverrouillage sont permis).")
+
+
+class UaiImmuableError(ErreurDomaine):
+    message = "Le code UAI d'un établissement ne change jamais."
+
+
+class EnseignantNonRetirableError(ErreurDomaine):
+    message = "Un enseignant ne peut pas être retiré d'un acquis."
+
+
+class PeriodeInvalideError(ErreurDomaine):
+    pass
+
+
+class AcquisInconnuError(ErreurDomaine):
+    pass
+
+
+class PositionnementInvalideError(ErreurDomaine):
+    pass

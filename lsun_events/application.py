@@ -1,0 +1,243 @@
+"""LsunApp: the use cases over the event store. Each takes primitives or source records, loads
+aggregates, calls them, saves everything in one ``save()`` (one transaction) and returns plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from lsun_events import conversion as conv
+from lsun_events.aggregates.base import LsunAggregate, contexte
+from lsun_events.aggregates.bilan import Bilan
+from lsun_events.aggregates.division import Division
+from lsun_events.aggregates.eleve import Eleve
+from lsun_events.aggregates.enseignant import Enseignant
+from lsun_events.aggregates.etablissement import Etablissement
+from lsun_events.aggregates.valeurs import Acquis, Periode, RefEnseignant
+from lsun_events.config import Store
+from lsun_events.erreurs import (
+    BilanIntrouvableError,
+    ConflitError,
+    DivisionInconnueError,
+    EleveInconnuError,
+    EtablissementDejaImporteError,
+    EtablissementInconnuError,
+    PeriodeNonParametreeError,
+)
+from lsun_events.persistence import enregistrer_transcodings
+from lsun_events.sources.records import SourceSnapshot
+
+
+class LsunApp(Application[UUID]):
+    name = "LsunApp"  # fixes the environment prefix and PostgreSQL table names
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        enregistrer_transcodings(transcoder)
+
+    # Loading ----------------------------------------------------------------------------------
+    def _get(self, aggregate_id: UUID, version: int | None = None) -> Any:
+        return self.repository.get(aggregate_id, version=version)
+
+    def etablissement(self, uai: str) -> Etablissement:
+        try:
+            return self._get(Etablissement.id_pour(uai))
+        except AggregateNotFoundError:
+            raise EtablissementInconnuError(uai) from None
+
+    def division(self, etab: Etablissement, code: str) -> Division:
+        try:
+            return self._get(UUID(etab.divisions[code]))
+        except KeyError:
+            raise DivisionInconnueError(etab.uai, code, list(etab.divisions)) from None
+
+    def eleve(self, uai: str, eleve_id: str) -> Eleve:
+        try:
+            return self._get(Eleve.id_pour(uai, eleve_id))
+        except AggregateNotFoundError:
+            raise EleveInconnuError(uai, eleve_id) from None
+
+    def enseignants(self, etab: Etablissement) -> Iterator[Enseignant]:
+        for cle in etab.enseignants:
+            type_, id_sts = cle.split(":", 1)
+            yield self._get(Enseignant.id_pour(etab.uai, RefEnseignant(type_, id_sts)))
+
+    def bilan(self, uai: str, eleve_id: str, periode: str) -> Bilan:
+        eleve = self.eleve(uai, eleve_id)
+        etab = self.etablissement(uai)
+        division_id = etab.divisions.get(eleve.scolarite.division or "")
+        if division_id is None:
+            raise BilanIntrouvableError(eleve_id, periode)
+        try:
+            return self._get(Bilan.id_pour(uai, eleve_id, division_id, periode))
+        except AggregateNotFoundError:
+            raise BilanIntrouvableError(eleve_id, periode) from None
+
+    def bilans_de_division(self, uai: str, division: Division, periode: str | None = None) -> Iterator[Bilan]:
+        periodes = [periode] if periode else list(division.periodes_ouvertes)
+        for code in periodes:
+            for eleve_id in division.eleves:
+                bilan_id = Bilan.id_pour(uai, eleve_id, division.id, code)
+                try:
+                    yield self._get(bilan_id)
+                except AggregateNotFoundError:
+                    continue
+
+    def _enregistrer(self, *aggregates: LsunAggregate) -> int:
+        """One transaction; a concurrent change of the same aggregate is a clean French error."""
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError:
+            raise ConflitError(
+                "Ces données ont été modifiées par quelqu'un d'autre au même moment : "
+                "rien n'a été enregistré, recommencez.") from None
+        return len(recordings)
+
+    # Use cases: import ------------------------------------------------------------------------
+    def importer(self, snapshot: SourceSnapshot, acteur: str, jour: date) -> dict[str, int]:
+        """First import of an établissement: établissement, divisions, groups, pupils, teachers."""
+        uai = snapshot.uai.upper()
+        if Etablissement.id_pour(uai) in self.repository:
+            raise EtablissementDejaImporteError(uai)
+        with contexte(acteur):
+            etab = Etablissement(uai, snapshot.annee_scolaire, conv.infos_etablissement(snapshot.etablissement))
+            divisions: dict[str, Division] = {}
+            for d in snapshot.divisions:
+                division = Division(uai, d.code, d.libelle, conv.profs_principaux(snapshot, d.code, jour))
+                divisions[d.code] = division
+                etab.rattacher_division(d.code, division.id)
+            for g in snapshot.groupes:
+                etab.definir_groupe(g.code, g.divisions)
+            eleves = self._nouveaux_eleves(uai, snapshot, divisions, jour, deja=set())
+            enseignants = self._nouveaux_enseignants(etab, snapshot)
+        self._enregistrer(etab, *divisions.values(), *eleves, *enseignants)
+        return {"divisions": len(divisions), "groupes": len(snapshot.groupes), "eleves": len(eleves),
+                "enseignants": len(enseignants)}
+
+    def _nouveaux_eleves(self, uai: str, snapshot: SourceSnapshot, divisions: dict[str, Division],
+                         jour: date, deja: set[str]) -> list[Eleve]:
+        eleves = []
+        for e in snapshot.eleves:
+            if e.eleve_id in deja or not conv.est_scolarise(e, jour) or e.division not in divisions:
+                continue
+            eleve = Eleve(uai, e.eleve_id, conv.identite_eleve(e), conv.scolarite(e))
+            divisions[e.division].inscrire_eleve(e.eleve_id)
+            eleves.append(eleve)
+        return eleves
+
+    def _nouveaux_enseignants(self, etab: Etablissement, snapshot: SourceSnapshot) -> list[Enseignant]:
+        services = conv.services_par_enseignant(snapshot)
+        nouveaux = []
+        for e in snapshot.enseignants:
+            cle = conv.ref(e.ref)
+            if cle.cle in etab.enseignants:
+                continue
+            nouveaux.append(Enseignant(etab.uai, cle, conv.identite_enseignant(e), services.get(cle, [])))
+            etab.rattacher_enseignant(cle.cle)
+        return nouveaux
+
+    def ajouter_eleves(self, snapshot: SourceSnapshot, acteur: str, jour: date) -> dict[str, int]:
+        """Pupils who arrived in the BEE since the import, in divisions LSUN knows."""
+        uai = snapshot.uai.upper()
+        etab = self.etablissement(uai)
+        divisions = {code: self._get(UUID(i)) for code, i in etab.divisions.items()}
+        deja = {eleve_id for d in divisions.values() for eleve_id in d.eleves}
+        deja |= {e.eleve_id for e in snapshot.eleves if Eleve.id_pour(uai, e.eleve_id) in self.repository}
+        with contexte(acteur):
+            eleves = self._nouveaux_eleves(uai, snapshot, divisions, jour, deja)
+        modifiees = [d for d in divisions.values() if d.pending_events]
+        if eleves:
+            self._enregistrer(*modifiees, *eleves)
+        return {"eleves": len(eleves)}
+
+    # Use cases: periods and bilans -------------------------------------------------------------
+    def parametrer_periodes(self, uai: str, division: str, periodes: list[Periode], acteur: str) -> None:
+        div = self.division(self.etablissement(uai), division)
+        with contexte(acteur):
+            div.parametrer_periodes(periodes)
+        self._enregistrer(div)
+
+    def ouvrir_bilans(self, uai: str, division: str, periode: str, acteur: str) -> dict[str, int]:
+        """One bilan per pupil of the division: acquis from the services of the pupil's division
+        and groups, PP from the division's PP. Bilans already open are left as they are."""
+        etab = self.etablissement(uai)
+        div = self.division(etab, division)
+        per = div.periode(periode)
+        if per is None:
+            raise PeriodeNonParametreeError(division, periode, [p.code for p in div.periodes])
+        services = [(s, e.ref) for e in self.enseignants(etab) for s in e.services]
+        bilans = []
+        with contexte(acteur):
+            for eleve_id in div.eleves:
+                if Bilan.id_pour(uai, eleve_id, div.id, periode) in self.repository:
+                    continue
+                eleve = self._get(Eleve.id_pour(uai, eleve_id))
+                acquis = acquis_de_l_eleve(services, div.code, eleve.scolarite.groupes)
+                bilans.append(Bilan(uai, eleve_id, str(div.id), div.code, per,
+                                    list(div.profs_principaux), acquis))
+            div.marquer_periode_ouverte(periode)
+        self._enregistrer(div, *bilans)
+        return {"bilans": len(bilans)}
+
+    def saisir_acquis(self, uai: str, eleve_id: str, periode: str, matiere: str, acteur: str,
+                      positionnement: int | None = None, appreciation: str | None = None) -> None:
+        bilan = self.bilan(uai, eleve_id, periode)
+        with contexte(acteur):
+            bilan.saisir_acquis(matiere, positionnement, appreciation)
+        self._enregistrer(bilan)
+
+    def verrouiller(self, uai: str, division: str, periode: str, acteur: str,
+                    eleve_id: str | None = None, *, verrouiller: bool = True) -> dict[str, int]:
+        etab = self.etablissement(uai)
+        div = self.division(etab, division)
+        if div.periode(periode) is None:
+            raise PeriodeNonParametreeError(division, periode, [p.code for p in div.periodes])
+        if eleve_id is not None:
+            bilans: Iterable[Bilan] = [self.bilan(uai, eleve_id, periode)]
+        else:
+            bilans = list(self.bilans_de_division(uai, div, periode))
+        with contexte(acteur):
+            for b in bilans:
+                b.verrouiller() if verrouiller else b.deverrouiller()
+        changes = [b for b in bilans if b.pending_events]
+        if changes:
+            self._enregistrer(*changes)
+        return {"bilans": len(changes)}
+
+    # Queries ------------------------------------------------------------------------------------
+    def historique(self, aggregate_id: UUID) -> list[Any]:
+        """Every event of one aggregate, oldest first."""
+        return list(self.event_store.get(aggregate_id))
+
+
+def acquis_de_l_eleve(services: list[tuple[Any, RefEnseignant]], division: str,
+                      groupes: tuple[str, ...]) -> list[Acquis]:
+    """One acquis per discipline of the services of the pupil's division and groups."""
+    par_matiere: dict[str, Acquis] = {}
+    for service, ref in services:
+        concerne = (service.structure_type == "D" and service.structure_code == division) or (
+            service.structure_type == "G" and service.structure_code in groupes)
+        if not concerne:
+            continue
+        acquis = par_matiere.get(service.matiere_code) or Acquis(service.matiere_code, service.matiere_libelle)
+        if ref not in acquis.enseignants:
+            acquis = Acquis(acquis.matiere_code, acquis.matiere_libelle, (*acquis.enseignants, ref))
+        par_matiere[service.matiere_code] = acquis
+    return sorted(par_matiere.values(), key=lambda a: a.matiere_code)
+
+
+def ouvrir_application(store: Store | str | None = None, *, creer_tables: bool | None = None) -> LsunApp:
+    """The application on the given store (``--store`` / ``LSUN_STORE`` / default SQLite)."""
+    if not isinstance(store, Store):
+        store = Store.depuis_url(store)
+    return LsunApp(env=store.env(creer_tables=creer_tables))
+
+
+def migrer(store: Store | str | None = None) -> None:
+    """Create the schema (tables, indexes). For PostgreSQL, run once before starting processes."""
+    ouvrir_application(store, creer_tables=True).close()

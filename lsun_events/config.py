@@ -1,0 +1,80 @@
+"""Store URL (``--store`` / ``LSUN_STORE``, SPEC §8) → eventsourcing environment.
+
+``sqlite:///PATH`` (default ``./lsun-data/lsun.sqlite``): the embedded store; its schema is
+created on first use. ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?schema=S]``: production;
+the schema is created by ``lsun-events migrer`` and processes run with table creation off.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+STORE_PAR_DEFAUT = "sqlite:///lsun-data/lsun.sqlite"
+
+
+class StoreInvalideError(ValueError):
+    def __init__(self, url: str, raison: str) -> None:
+        super().__init__(f"Adresse de stockage « {url} » invalide : {raison}. "
+                         "Exemples : sqlite:///lsun-data/lsun.sqlite ou postgresql://lsun@127.0.0.1:5432/lsun")
+
+
+@dataclass(frozen=True)
+class Store:
+    url: str
+    kind: str  # "sqlite" | "postgresql"
+    sqlite_path: Path | None = None
+    pg_dbname: str | None = None
+    pg_host: str | None = None
+    pg_port: str | None = None
+    pg_user: str | None = None
+    pg_password: str = ""
+    pg_schema: str | None = None
+
+    @classmethod
+    def depuis_url(cls, url: str | None = None) -> Store:
+        url = url or os.environ.get("LSUN_STORE") or STORE_PAR_DEFAUT
+        if url.startswith("sqlite:///"):
+            chemin = url.removeprefix("sqlite:///")
+            if not chemin:
+                raise StoreInvalideError(url, "chemin du fichier SQLite manquant")
+            return cls(url=url, kind="sqlite", sqlite_path=Path(chemin))
+        if url.startswith(("postgresql://", "postgres://")):
+            p = urlparse(url)
+            dbname = p.path.lstrip("/")
+            if not p.hostname or not dbname:
+                raise StoreInvalideError(url, "hôte ou base de données manquant")
+            schema = parse_qs(p.query).get("schema", [None])[0]
+            return cls(url=url, kind="postgresql", pg_dbname=dbname, pg_host=p.hostname,
+                       pg_port=str(p.port or 5432), pg_user=unquote(p.username or "postgres"),
+                       pg_password=unquote(p.password or ""), pg_schema=schema)
+        raise StoreInvalideError(url, "schéma inconnu (attendu sqlite:/// ou postgresql://)")
+
+    def env(self, *, creer_tables: bool | None = None) -> dict[str, str]:
+        """Environment for the event-sourced application."""
+        if self.kind == "sqlite":
+            assert self.sqlite_path is not None
+            self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.sqlite_path),
+                "SQLITE_LOCK_TIMEOUT": "30",
+                "CREATE_TABLE": "y" if creer_tables in (None, True) else "n",
+            }
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": self.pg_dbname or "",
+            "POSTGRES_HOST": self.pg_host or "",
+            "POSTGRES_PORT": self.pg_port or "5432",
+            "POSTGRES_USER": self.pg_user or "",
+            "POSTGRES_PASSWORD": self.pg_password,
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "n",  # unsafe with concurrent writers (notes §7.8)
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_LOCK_TIMEOUT": "30",
+            "CREATE_TABLE": "y" if creer_tables else "n",
+        }
+        if self.pg_schema:
+            env["POSTGRES_SCHEMA"] = self.pg_schema
+        return env
