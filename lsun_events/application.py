@@ -212,7 +212,7 @@ class LsunApp(Application[UUID]):
     # Queries ------------------------------------------------------------------------------------
     def historique(self, aggregate_id: UUID) -> list[Any]:
         """Every event of one aggregate, oldest first."""
-        return list(self.event_store.get(aggregate_id))
+        return list(self.events.get(aggregate_id))
 
 
 def acquis_de_l_eleve(services: list[tuple[Any, RefEnseignant]], division: str,
@@ -240,4 +240,13 @@ def ouvrir_application(store: Store | str | None = None, *, creer_tables: bool |
 
 def migrer(store: Store | str | None = None) -> None:
     """Create the schema (tables, indexes). For PostgreSQL, run once before starting processes."""
+    if not isinstance(store, Store):
+        store = Store.depuis_url(store)
+    if store.kind == "postgresql" and store.pg_schema:
+        import psycopg  # noqa: PLC0415  (only the PostgreSQL store needs it)
+        from psycopg import sql  # noqa: PLC0415
+
+        with psycopg.connect(host=store.pg_host, port=store.pg_port, dbname=store.pg_dbname,
+                             user=store.pg_user, password=store.pg_password, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(store.pg_schema)))
     ouvrir_application(store, creer_tables=True).close()

@@ -1,0 +1,90 @@
+"""Stores for the tests: a real SQLite file and a real PostgreSQL (one schema per test).
+
+PostgreSQL: ``LSUN_TEST_POSTGRES`` (default ``postgresql://postgres@127.0.0.1:5432/test``). When the
+server is unreachable its tests are skipped with a visible notice, unless ``LSUN_EXIGER_POSTGRES=1``
+(set by ``.ci/run``), which turns that into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from lsun_events.application import LsunApp, migrer, ouvrir_application
+from lsun_events.config import Store
+
+POSTGRES_URL = os.environ.get("LSUN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+EXIGER_POSTGRES = os.environ.get("LSUN_EXIGER_POSTGRES") == "1"
+
+
+def _postgres_joignable() -> str | None:
+    s = Store.depuis_url(POSTGRES_URL)
+    try:
+        with psycopg.connect(host=s.pg_host, port=s.pg_port, dbname=s.pg_dbname, user=s.pg_user,
+                             password=s.pg_password, connect_timeout=3):
+            return None
+    except psycopg.Error as e:
+        return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+
+
+_RAISON_PG = _postgres_joignable()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if _RAISON_PG is None:
+        return [f"PostgreSQL : tests exécutés sur {POSTGRES_URL}"]
+    etat = "ÉCHEC (exigé par LSUN_EXIGER_POSTGRES=1)" if EXIGER_POSTGRES else "tests IGNORÉS"
+    return [f"PostgreSQL injoignable ({_RAISON_PG}) : {etat}"]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _RAISON_PG is not None and not EXIGER_POSTGRES:
+        terminalreporter.write_line(
+            f"ATTENTION : PostgreSQL injoignable ({_RAISON_PG}) : les tests PostgreSQL ont été ignorés.",
+            yellow=True, bold=True)
+
+
+def exiger_postgres() -> None:
+    if _RAISON_PG is None:
+        return
+    if EXIGER_POSTGRES:
+        pytest.fail(f"PostgreSQL exigé mais injoignable : {_RAISON_PG}", pytrace=False)
+    pytest.skip(f"PostgreSQL injoignable ({_RAISON_PG})")
+
+
+@pytest.fixture
+def store_postgresql() -> Iterator[Store]:
+    """A fresh schema in the test database, dropped afterwards; its tables created by ``migrer``."""
+    exiger_postgres()
+    base = Store.depuis_url(POSTGRES_URL)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    store = Store.depuis_url(f"{POSTGRES_URL}{sep}schema={schema}")
+    migrer(store)
+    yield store
+    with psycopg.connect(host=base.pg_host, port=base.pg_port, dbname=base.pg_dbname, user=base.pg_user,
+                         password=base.pg_password, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture
+def store_sqlite(tmp_path) -> Store:  # noqa: ANN001
+    return Store.depuis_url(f"sqlite:///{tmp_path / 'lsun.sqlite'}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest) -> Store:
+    """The same scenario on an SQLite file and on PostgreSQL."""
+    return request.getfixturevalue(f"store_{request.param}")
+
+
+@pytest.fixture
+def app(store: Store) -> Iterator[LsunApp]:
+    application = ouvrir_application(store)
+    yield application
+    application.close()
