@@ -1,0 +1,548 @@
+"""The S3E client: downloads the BEE and STS documents of one établissement (SPEC §5).
+
+``GET {base}/{uai}/bee/eleves`` (required), ``bee/responsables``, ``bee/nomenclatures``, ``bee/structures``,
+``bee/communs`` (optional: a 404 means the resource is absent) and ``sts/emp`` (required), with a bearer
+token, timeouts, retries (GET only, with backoff, on connection errors and 429/500/502/503/504, respecting
+``Retry-After``), a body size limit, and ``If-None-Match`` with the ETags of the previous download.
+
+ETags. ``telecharger(uai, etags=précédent.etags)`` sends each known ETag. When every resource is unchanged
+(304, or still absent) the result is ``inchange`` and carries no documents. As soon as one resource has
+changed, the rest are fetched without ``If-None-Match`` and those that answered 304 before the change was
+seen are fetched again unconditionally: a snapshot is always the six documents of one download, never a
+mix of new bytes and bytes kept from an earlier run (the client keeps no document between calls).
+A key missing from ``etags`` means "absent last time" (an optional resource that answered 404).
+
+Memory. Bodies are spooled to a ``SpooledTemporaryFile`` past ``seuil_memoire`` bytes: hundreds of MB
+never sit in RAM. ``ResultatS3E.fermer()`` (or ``with resultat:``) releases them; so does garbage
+collection. Every error is an ``S3EIndisponibleError`` naming the URL, in French.
+
+One ``ClientS3E`` holds one ``requests.Session``: use it from one thread at a time.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import IO, BinaryIO, Literal, cast
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    DecodeError,
+    IncompleteRead,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+)
+from urllib3.util.retry import Retry
+
+from lsun_events.sources.documents import Document, JeuDocuments
+from lsun_events.sources.erreurs import S3EIndisponibleError, SourceInvalideError
+
+
+@dataclass(frozen=True)
+class RessourceS3E:
+    cle: str  # key in ResultatS3E.etags
+    chemin: str  # after {base}/{uai}/
+    requise: bool
+    champ: str  # field of JeuDocuments
+
+
+# Required ones first: an unknown UAI is reported on the first request.
+RESSOURCES: tuple[RessourceS3E, ...] = (
+    RessourceS3E("eleves", "bee/eleves", True, "eleves"),
+    RessourceS3E("sts", "sts/emp", True, "sts"),
+    RessourceS3E("responsables", "bee/responsables", False, "responsables"),
+    RessourceS3E("nomenclatures", "bee/nomenclatures", False, "nomenclature"),
+    RessourceS3E("structures", "bee/structures", False, "structures"),
+    RessourceS3E("communs", "bee/communs", False, "communs"),
+)
+
+UAI_VALIDE = re.compile(r"[0-9]{7}[A-Z]")
+STATUTS_REESSAYES = frozenset({429, 500, 502, 503, 504})
+TAILLE_MAX_DEFAUT = 500 * 1024 * 1024
+SEUIL_MEMOIRE_DEFAUT = 4 * 1024 * 1024
+TAILLE_BLOC = 64 * 1024
+ATTENTE_MAX_RETRY_AFTER = 30.0  # seconds: a longer Retry-After is shortened to this
+TYPES_XML = ("application/xml", "text/xml")
+TYPES_HTML = ("text/html", "application/xhtml+xml")
+_HTML = re.compile(rb"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
+
+Delai = float | tuple[float, float]
+
+
+class _RetryS3E(Retry):
+    """``Retry`` whose wait on ``Retry-After`` is bounded (a server cannot park us for hours)."""
+
+    def get_retry_after(self, response):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+        attente = super().get_retry_after(response)
+        return None if attente is None else min(attente, ATTENTE_MAX_RETRY_AFTER)
+
+
+class TamponS3E:
+    """The bytes of one answer, in memory then on disk; opened any number of times, each with its position."""
+
+    def __init__(self, seuil_memoire: int) -> None:
+        self._fichier: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=seuil_memoire)  # noqa: SIM115
+        self._verrou = threading.Lock()
+        self.taille = 0
+
+    def ecrire(self, donnees: bytes) -> None:
+        with self._verrou:
+            self._fichier.seek(0, io.SEEK_END)
+            self._fichier.write(donnees)
+            self.taille += len(donnees)
+
+    def lire(self, position: int, taille: int) -> bytes:
+        with self._verrou:
+            if self._fichier.closed:
+                raise ValueError("document S3E déjà libéré (ResultatS3E.fermer a été appelé)")
+            self._fichier.seek(position)
+            return self._fichier.read(taille)
+
+    def ouvrir(self) -> BinaryIO:
+        return cast(BinaryIO, io.BufferedReader(_LecteurTampon(self), buffer_size=TAILLE_BLOC))
+
+    def debut(self, taille: int = 1024) -> bytes:
+        return self.lire(0, taille)
+
+    def fermer(self) -> None:
+        with self._verrou:
+            self._fichier.close()
+
+
+class _LecteurTampon(io.RawIOBase):
+    def __init__(self, tampon: TamponS3E) -> None:
+        self._tampon = tampon
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, tampon: bytearray | memoryview) -> int:  # type: ignore[override]
+        donnees = self._tampon.lire(self._position, len(tampon))
+        tampon[: len(donnees)] = donnees
+        self._position += len(donnees)
+        return len(donnees)
+
+    def seek(self, decalage: int, origine: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._tampon.taille}[origine]
+        self._position = max(0, base + decalage)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+
+@dataclass
+class ResultatS3E:
+    """One download: unchanged (no documents), or the complete set of documents and their ETags."""
+
+    inchange: bool
+    etags: dict[str, str]
+    documents: JeuDocuments | None
+    _tampons: list[TamponS3E] = field(default_factory=list, repr=False)
+
+    def fermer(self) -> None:
+        """Release the downloaded bytes (the documents can no longer be opened)."""
+        for tampon in self._tampons:
+            tampon.fermer()
+
+    def __enter__(self) -> ResultatS3E:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.fermer()
+
+
+@dataclass
+class _Reponse:
+    etat: Literal["telecharge", "non_modifie", "absent", "modifie"]  # "modifie": 200 whose body was not read
+    url: str
+    etag: str | None = None
+    tampon: TamponS3E | None = None
+
+
+class ClientS3E:
+    """Reads one établissement's documents from the S3E web service."""
+
+    def __init__(self, base_url: str, *, jeton: str | None = None, timeout: Delai = (5, 60),
+                 tentatives: int = 3, backoff: float = 0.5, taille_max: int = TAILLE_MAX_DEFAUT,
+                 seuil_memoire: int = SEUIL_MEMOIRE_DEFAUT) -> None:
+        self.base_url = _verifier_base(base_url)
+        self.timeout = timeout
+        self.tentatives = max(1, tentatives)
+        self.taille_max = taille_max
+        self.seuil_memoire = seuil_memoire
+        self._jeton = jeton
+        self._derniers_etags: dict[str, dict[str, str]] = {}
+        self._session = requests.Session()
+        nouvelles_tentatives = _RetryS3E(
+            total=self.tentatives - 1, backoff_factor=backoff, status_forcelist=STATUTS_REESSAYES,
+            allowed_methods=frozenset({"GET"}), respect_retry_after_header=True, raise_on_status=False,
+            redirect=5)
+        adaptateur = HTTPAdapter(max_retries=nouvelles_tentatives)
+        self._session.mount("http://", adaptateur)
+        self._session.mount("https://", adaptateur)
+        self._session.headers["User-Agent"] = "lsun-events (client S3E)"
+        self._session.headers["Accept"] = "application/xml, text/xml;q=0.9"
+        if jeton is not None:
+            self._session.headers["Authorization"] = f"Bearer {jeton}"
+
+    def fermer(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> ClientS3E:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.fermer()
+
+    # -- public API -------------------------------------------------------------------------------------
+
+    def telecharger(self, uai: str, *, etags: Mapping[str, str] | None = None) -> ResultatS3E:
+        """The six documents of ``uai``, or ``inchange`` when ``etags`` (of the previous download) still hold."""
+        uai = self._verifier_uai(uai)
+        connus = dict(etags) if etags is not None else None
+        reponses: dict[str, _Reponse] = {}
+        change = connus is None
+        try:
+            for ressource in RESSOURCES:
+                etag = None if change or connus is None else connus.get(ressource.cle)
+                reponse = self._recuperer(uai, ressource, etag, lire_corps=True)
+                reponses[ressource.cle] = reponse
+                change = change or _a_change(ressource, reponse, connus)
+            if not change:
+                for reponse in reponses.values():
+                    if reponse.tampon is not None:
+                        reponse.tampon.fermer()
+                resultat = ResultatS3E(True, _etags(reponses), None)
+            else:
+                for ressource in RESSOURCES:
+                    if reponses[ressource.cle].etat == "non_modifie":
+                        reponses[ressource.cle] = self._recuperer(uai, ressource, None, lire_corps=True)
+                resultat = _resultat_complet(reponses)
+        except BaseException:
+            for reponse in reponses.values():
+                if reponse.tampon is not None:
+                    reponse.tampon.fermer()
+            raise
+        self._derniers_etags[uai] = dict(resultat.etags)
+        return resultat
+
+    def verifier(self, uai: str, *, etags: Mapping[str, str] | None = None) -> bool:
+        """True if anything changed since ``etags`` (default: those of this client's last download of ``uai``).
+
+        Conditional requests only: a 200 answer is closed without reading its body. Stops at the first
+        change. Without any known ETag, everything counts as changed.
+        """
+        uai = self._verifier_uai(uai)
+        connus = dict(etags) if etags is not None else self._derniers_etags.get(uai)
+        if connus is None:
+            return True
+        for ressource in RESSOURCES:
+            reponse = self._recuperer(uai, ressource, connus.get(ressource.cle), lire_corps=False)
+            if _a_change(ressource, reponse, connus):
+                return True
+        return False
+
+    # -- one request ------------------------------------------------------------------------------------
+
+    def _url(self, uai: str, ressource: RessourceS3E) -> str:
+        return f"{self.base_url}/{uai}/{ressource.chemin}"
+
+    def _verifier_uai(self, uai: str) -> str:
+        normalise = uai.strip().upper()
+        if not UAI_VALIDE.fullmatch(normalise):
+            raise SourceInvalideError(_sans_identifiants(self.base_url),
+                                      f"l'UAI « {uai} » n'est pas valide",
+                                      correction="Indiquez un UAI de 7 chiffres suivis d'une lettre "
+                                                 "(par exemple 0999001X)")
+        return normalise
+
+    def _recuperer(self, uai: str, ressource: RessourceS3E, etag: str | None, *,
+                   lire_corps: bool) -> _Reponse:
+        url = self._url(uai, ressource)
+        nom = _sans_identifiants(url)
+        entetes = {"If-None-Match": etag} if etag is not None else {}
+        try:
+            reponse = self._session.get(url, headers=entetes, timeout=self.timeout, stream=True)
+        except requests.RequestException as exc:
+            raise self._erreur_requete(nom, exc) from exc
+        with reponse:
+            statut = reponse.status_code
+            if statut == 304 and etag is not None:
+                return _Reponse("non_modifie", nom, reponse.headers.get("ETag") or etag)
+            if statut == 404 and not ressource.requise:
+                return _Reponse("absent", nom)
+            if statut != 200:
+                raise self._erreur_statut(nom, uai, ressource, reponse)
+            nouvel_etag = reponse.headers.get("ETag")
+            if not lire_corps:
+                return _Reponse("modifie", nom, nouvel_etag)
+            self._verifier_type(nom, reponse)
+            tampon = self._lire_corps(nom, reponse)
+        try:
+            _verifier_debut(nom, tampon)
+        except BaseException:
+            tampon.fermer()
+            raise
+        return _Reponse("telecharge", nom, nouvel_etag, tampon)
+
+    def _verifier_type(self, nom: str, reponse: requests.Response) -> None:
+        type_contenu = reponse.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if type_contenu in TYPES_HTML:
+            raise _erreur_html(nom)
+
+    def _lire_corps(self, nom: str, reponse: requests.Response) -> TamponS3E:
+        annoncee = _entier(reponse.headers.get("Content-Length"))
+        if annoncee is not None and annoncee > self.taille_max:
+            raise self._erreur_trop_gros(nom, annoncee)
+        tampon = TamponS3E(self.seuil_memoire)
+        try:
+            for bloc in reponse.iter_content(TAILLE_BLOC):
+                tampon.ecrire(bloc)
+                if tampon.taille > self.taille_max:
+                    raise self._erreur_trop_gros(nom, None)
+            encodee = reponse.headers.get("Content-Encoding", "identity").lower() != "identity"
+            if annoncee is not None and not encodee and tampon.taille != annoncee:
+                raise _erreur_tronquee(nom, tampon.taille, annoncee)
+        except requests.RequestException as exc:
+            tampon.fermer()
+            cause = _cause(exc, (ReadTimeoutError,))
+            if cause is not None:
+                raise _erreur_delai(nom, _lecture(self.timeout), self.tentatives, pendant_corps=True) from exc
+            raise _erreur_tronquee(nom, tampon.taille, annoncee, exc) from exc
+        except BaseException:
+            tampon.fermer()
+            raise
+        return tampon
+
+    # -- errors -----------------------------------------------------------------------------------------
+
+    def _erreur_requete(self, nom: str, exc: requests.RequestException) -> S3EIndisponibleError:
+        if isinstance(exc, requests.Timeout) or _cause(exc, (ReadTimeoutError,)) is not None:
+            if isinstance(exc, requests.ConnectTimeout) or isinstance(_cause(exc, (ReadTimeoutError,
+                                                                                   ConnectTimeoutError)),
+                                                                      ConnectTimeoutError):
+                return S3EIndisponibleError(
+                    nom, f"le service S3E n'a pas accepté la connexion en {_connexion(self.timeout):g} s "
+                         f"({_tentatives(self.tentatives)})",
+                    correction="Vérifiez l'adresse du service et le réseau (pare-feu, proxy), puis réessayez")
+            return _erreur_delai(nom, _lecture(self.timeout), self.tentatives)
+        if isinstance(exc, requests.exceptions.SSLError):
+            return S3EIndisponibleError(nom, f"la connexion sécurisée (TLS) au service S3E a échoué ({exc})",
+                                        correction="Vérifiez l'adresse du service et son certificat")
+        if _cause(exc, (NewConnectionError,)) is not None:
+            return S3EIndisponibleError(
+                nom, "impossible de joindre le service S3E (connexion refusée ou adresse inconnue, "
+                     f"{_tentatives(self.tentatives)})",
+                correction="Vérifiez l'adresse du service et qu'il est démarré, puis réessayez")
+        if _cause(exc, (ProtocolError,)) is not None:
+            return S3EIndisponibleError(
+                nom, f"le service S3E a fermé la connexion sans répondre ({_tentatives(self.tentatives)})",
+                correction="Réessayez plus tard ; si cela persiste, contactez l'administrateur du service")
+        if isinstance(exc, requests.TooManyRedirects):
+            return S3EIndisponibleError(nom, "le service S3E redirige sans fin",
+                                        correction="Vérifiez l'adresse du service")
+        return S3EIndisponibleError(nom, f"la requête au service S3E a échoué ({type(exc).__name__} : {exc})",
+                                    correction="Vérifiez l'adresse du service et le réseau, puis réessayez")
+
+    def _erreur_statut(self, nom: str, uai: str, ressource: RessourceS3E,
+                       reponse: requests.Response) -> S3EIndisponibleError:
+        statut = reponse.status_code
+        detail = _texte_du_serveur(reponse)
+        if statut == 401:
+            if self._jeton is None:
+                return S3EIndisponibleError(
+                    nom, f"le service S3E demande un jeton d'accès (HTTP 401){detail}",
+                    correction="Indiquez le jeton d'accès du service (option --jeton)")
+            return S3EIndisponibleError(nom, f"le service S3E a refusé le jeton d'accès (HTTP 401){detail}",
+                                        correction="Vérifiez le jeton d'accès (option --jeton)")
+        if statut == 403:
+            return S3EIndisponibleError(
+                nom, f"le jeton d'accès ne donne pas accès à l'établissement {uai} (HTTP 403){detail}",
+                correction="Vérifiez le jeton et l'UAI, ou demandez l'accès à l'administrateur du service")
+        if statut == 404:
+            return S3EIndisponibleError(
+                nom, f"le service S3E ne connaît pas l'établissement {uai} ou n'a pas la ressource "
+                     f"obligatoire « {ressource.chemin} » (HTTP 404){detail}",
+                correction="Vérifiez l'UAI et l'adresse du service")
+        if statut in STATUTS_REESSAYES:
+            return S3EIndisponibleError(
+                nom, f"le service S3E a répondu HTTP {statut} ({_tentatives(self.tentatives)}){detail}",
+                correction="Réessayez plus tard ; si cela persiste, contactez l'administrateur du service")
+        if statut == 304:
+            return S3EIndisponibleError(nom, "le service S3E a répondu 304 (non modifié) à une requête non "
+                                             "conditionnelle", correction="Contactez l'administrateur du service")
+        return S3EIndisponibleError(nom, f"le service S3E a répondu HTTP {statut}{detail}",
+                                    correction="Vérifiez l'adresse du service ; si cela persiste, contactez "
+                                               "son administrateur")
+
+    def _erreur_trop_gros(self, nom: str, annoncee: int | None) -> S3EIndisponibleError:
+        limite = _taille_lisible(self.taille_max)
+        taille = f" ({_taille_lisible(annoncee)} annoncés)" if annoncee is not None else ""
+        return S3EIndisponibleError(nom, f"la réponse du service S3E dépasse la taille maximale de "
+                                         f"{limite}{taille}; rien n'a été lu",
+                                    correction="Vérifiez l'adresse du service ; si l'export est vraiment si "
+                                               "gros, augmentez la limite (taille_max)")
+
+
+# -- helpers --------------------------------------------------------------------------------------------
+
+def _a_change(ressource: RessourceS3E, reponse: _Reponse, connus: Mapping[str, str] | None) -> bool:
+    if connus is None:
+        return True
+    if reponse.etat == "non_modifie":
+        return False
+    if reponse.etat == "absent":
+        return ressource.cle in connus
+    # A 200: unchanged only if the server ignored If-None-Match but sent the same strong ETag.
+    return reponse.etag is None or reponse.etag.startswith("W/") or connus.get(ressource.cle) != reponse.etag
+
+
+def _etags(reponses: Mapping[str, _Reponse]) -> dict[str, str]:
+    return {cle: reponse.etag for cle, reponse in reponses.items()
+            if reponse.etat != "absent" and reponse.etag is not None}
+
+
+def _resultat_complet(reponses: Mapping[str, _Reponse]) -> ResultatS3E:
+    documents: dict[str, Document | None] = {}
+    tampons: list[TamponS3E] = []
+    for ressource in RESSOURCES:
+        reponse = reponses[ressource.cle]
+        if reponse.tampon is None:
+            documents[ressource.champ] = None
+            continue
+        tampons.append(reponse.tampon)
+        documents[ressource.champ] = Document(nom=reponse.url, ouvrir=reponse.tampon.ouvrir)
+    eleves, sts = documents.pop("eleves"), documents.pop("sts")
+    assert eleves is not None and sts is not None  # required: a 404 raised before
+    jeu = JeuDocuments(eleves=eleves, sts=sts, origine="s3e", **documents)
+    return ResultatS3E(False, _etags(reponses), jeu, tampons)
+
+
+def _verifier_base(base_url: str) -> str:
+    base = base_url.strip().rstrip("/")
+    morceaux = urlsplit(base)
+    if morceaux.scheme not in ("http", "https") or not morceaux.netloc:
+        raise S3EIndisponibleError(base_url, "l'adresse du service S3E n'est pas une adresse http:// ou "
+                                             "https://", correction="Indiquez par exemple "
+                                                                    "https://s3e.example.fr/api")
+    return base
+
+
+def _sans_identifiants(url: str) -> str:
+    """The URL as shown in messages: without ``user:password@``."""
+    morceaux = urlsplit(url)
+    if "@" not in morceaux.netloc:
+        return url
+    return urlunsplit(morceaux._replace(netloc=morceaux.netloc.rsplit("@", 1)[1]))
+
+
+def _verifier_debut(nom: str, tampon: TamponS3E) -> None:
+    """The body must look like XML: ``<`` after an optional BOM and blanks, and not an HTML page."""
+    debut = tampon.debut()
+    if not debut:
+        raise S3EIndisponibleError(nom, "le service S3E a répondu un document vide",
+                                   correction="Vérifiez que l'export existe côté service, puis réessayez")
+    if debut.startswith((b"\xff\xfe", b"\xfe\xff")):
+        texte = debut[2:].decode("utf-16-le" if debut[0] == 0xFF else "utf-16-be", errors="ignore")
+        debut = texte.encode("ascii", errors="ignore")
+    debut = debut.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if _HTML.search(debut):
+        raise _erreur_html(nom)
+    if not debut.startswith(b"<"):
+        raise S3EIndisponibleError(nom, "le service S3E a répondu autre chose qu'un document XML",
+                                   correction="Vérifiez l'adresse du service")
+
+
+def _erreur_html(nom: str) -> S3EIndisponibleError:
+    return S3EIndisponibleError(nom, "le service S3E a répondu une page HTML au lieu du document XML attendu",
+                                correction="Vérifiez l'adresse du service (un proxy ou une page de "
+                                           "connexion peut s'intercaler)")
+
+
+def _erreur_delai(nom: str, secondes: float, tentatives: int, *, pendant_corps: bool = False
+                  ) -> S3EIndisponibleError:
+    quand = "en cours d'envoi du document" if pendant_corps else _tentatives(tentatives)
+    return S3EIndisponibleError(nom, f"le service S3E n'a pas répondu en {secondes:g} s ({quand})",
+                                correction="Réessayez plus tard ; si cela persiste, augmentez le délai "
+                                           "ou contactez l'administrateur du service")
+
+
+def _erreur_tronquee(nom: str, recus: int, annonces: int | None,
+                     exc: BaseException | None = None) -> S3EIndisponibleError:
+    sur = f" sur {annonces} annoncés" if annonces is not None else ""
+    if exc is not None and _cause(exc, (DecodeError,)) is not None:
+        probleme = f"la réponse du service S3E est illisible (compression invalide après {recus} octets)"
+    else:
+        probleme = f"la réponse du service S3E est incomplète (connexion interrompue après {recus} octets{sur})"
+    return S3EIndisponibleError(nom, probleme, correction="Réessayez ; rien n'a été lu de cette réponse")
+
+
+def _texte_du_serveur(reponse: requests.Response) -> str:
+    """`` : « … »`` with the start of a short text/plain error body, else nothing."""
+    if not reponse.headers.get("Content-Type", "").lower().startswith("text/plain"):
+        return ""
+    try:
+        brut = reponse.raw.read(400, decode_content=True) or b""
+    except Exception:  # a broken error body must not hide the status
+        return ""
+    texte = " ".join(brut.decode(reponse.encoding or "utf-8", errors="replace").split())
+    return f" : « {texte[:300]} »" if texte else ""
+
+
+def _cause(exc: BaseException, types: tuple[type[BaseException], ...]) -> BaseException | None:
+    """The first exception of ``types`` in the chain of ``exc`` (args, ``reason``, causes)."""
+    vus: set[int] = set()
+    a_voir: list[object] = [exc]
+    while a_voir:
+        courante = a_voir.pop(0)
+        if not isinstance(courante, BaseException) or id(courante) in vus:
+            continue
+        vus.add(id(courante))
+        if isinstance(courante, types):
+            return courante
+        a_voir.extend([*courante.args, getattr(courante, "reason", None), courante.__cause__,
+                       courante.__context__])
+    return None
+
+
+def _entier(valeur: str | None) -> int | None:
+    try:
+        return int(valeur) if valeur is not None else None
+    except ValueError:
+        return None
+
+
+def _lecture(timeout: Delai) -> float:
+    return timeout[1] if isinstance(timeout, tuple) else timeout
+
+
+def _connexion(timeout: Delai) -> float:
+    return timeout[0] if isinstance(timeout, tuple) else timeout
+
+
+def _tentatives(n: int) -> str:
+    return "1 tentative" if n == 1 else f"après {n} tentatives"
+
+
+def _taille_lisible(octets: int) -> str:
+    if octets >= 1024 * 1024:
+        return f"{octets / (1024 * 1024):.0f} Mo"
+    if octets >= 1024:
+        return f"{octets / 1024:.0f} Ko"
+    return f"{octets} octets"
+
+
+__all__ = ["RESSOURCES", "ClientS3E", "IncompleteRead", "ResultatS3E", "RessourceS3E", "TamponS3E"]

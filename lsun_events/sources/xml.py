@@ -1,0 +1,359 @@
+"""The one safe XML parser of the sources: streaming, no DTD, no entity, no network.
+
+Every export (SIECLE/BEE, STS-web, S3E answer) is read through ``ouvrir_xml``:
+
+* lxml ``iterparse`` with ``resolve_entities=False``, ``no_network=True``, ``load_dtd=False`` and
+  ``huge_tree=False``; a document carrying a DOCTYPE is refused outright (an export never has one:
+  it is an attack — external entity, entity expansion — or a wrong file);
+* the encoding is the one the XML declaration names (ISO-8859-15, ISO-8859-1, UTF-8 with or without
+  BOM…); an encoding nobody knows is a clear error;
+* elements are handed out one by one at chosen paths and cleared afterwards, so a 50 MB export stays
+  small in memory;
+* malformed or truncated XML becomes a ``SourceInvalideError`` in French with the line number.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import zipfile
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import BinaryIO
+
+from lxml import etree
+
+from lsun_events.sources.documents import Document
+from lsun_events.sources.erreurs import SourceInvalideError
+
+TAILLE_SONDE = 512  # bytes read ahead to find the XML declaration
+_DECLARATION = re.compile(rb"^<\?xml\s[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
+_BOM_UTF8 = b"\xef\xbb\xbf"
+_SUFFIXE_POSITION = re.compile(r",\s*line \d+, column \d+\s*$")
+_ERR_TAG_NOT_FINISHED = 77  # libxml2: "Premature end of data in tag …"
+
+CORRECTION_REEXPORTER = (
+    "Le fichier a sans doute été modifié ou mal téléchargé : exportez-le de nouveau depuis "
+    "l'application d'origine (SIECLE ou STS-web) et utilisez-le sans l'ouvrir ni le réenregistrer"
+)
+
+
+class _Flux:
+    """The document's byte stream as lxml reads it: the bytes sniffed for the declaration first,
+    then the rest; counts lines and remembers whether the end was reached (to tell a truncated
+    file from a malformed one)."""
+
+    def __init__(self, brut: BinaryIO, debut: bytes) -> None:
+        self._brut = brut
+        self._debut = debut
+        self.lignes = 1
+        self.fin_atteinte = False
+
+    def read(self, taille: int = -1) -> bytes:
+        if self._debut:
+            morceau, self._debut = self._debut, b""
+        else:
+            morceau = self._brut.read(taille if taille and taille > 0 else 65536)
+        if not morceau:
+            self.fin_atteinte = True
+        self.lignes += morceau.count(b"\n")
+        return morceau
+
+
+def encodage_declare(debut: bytes) -> str | None:
+    """The encoding named by the XML declaration at the start of ``debut`` (BOM allowed), if any."""
+    if debut.startswith(_BOM_UTF8):
+        debut = debut[len(_BOM_UTF8):]
+    trouve = _DECLARATION.match(debut)
+    return trouve.group(1).decode("ascii", "replace").strip() if trouve else None
+
+
+def _verifier_encodage(nom_fichier: str, debut: bytes) -> None:
+    encodage = encodage_declare(debut)
+    if encodage is None:
+        return  # no declaration: UTF-8, as XML says
+    try:
+        codecs.lookup(encodage)
+    except LookupError:
+        raise _erreur_encodage_inconnue(nom_fichier, encodage) from None
+
+
+def _erreur_encodage_inconnue(nom_fichier: str, encodage: str) -> SourceInvalideError:
+    return SourceInvalideError(
+        nom_fichier,
+        f"l'encodage « {encodage} » déclaré en tête du fichier est inconnu",
+        correction=(
+            "Les exports SIECLE et STS-web sont en ISO-8859-15 (ou UTF-8) : exportez de nouveau "
+            "le fichier et utilisez-le sans le convertir"
+        ),
+    )
+
+
+def _traduire(nom_fichier: str, erreur: etree.XMLSyntaxError, flux: _Flux) -> SourceInvalideError:
+    """A libxml2 error, told in French with its line; the technical detail stays at the end."""
+    message = _SUFFIXE_POSITION.sub("", erreur.msg or str(erreur))
+    ligne = erreur.lineno or flux.lignes
+    if "Unsupported encoding" in message:
+        encodage = message.split(":", 1)[1].split(",")[0].strip() if ":" in message else "?"
+        return _erreur_encodage_inconnue(nom_fichier, encodage)
+    if "Document is empty" in message or (flux.fin_atteinte and flux.lignes <= 1 and ligne <= 1
+                                          and "no element found" in message):
+        return SourceInvalideError(nom_fichier, "le fichier est vide",
+                                   correction=CORRECTION_REEXPORTER)
+    if "Invalid bytes in character encoding" in message or "not proper UTF-8" in message:
+        return SourceInvalideError(
+            nom_fichier,
+            f"ligne {ligne}, des caractères ne correspondent pas à l'encodage déclaré par le fichier",
+            correction=(
+                "Le fichier a sans doute été réenregistré avec un autre encodage : exportez-le de "
+                "nouveau et utilisez-le sans le modifier"
+            ),
+        )
+    if "Start tag expected" in message and ligne <= 1:
+        return SourceInvalideError(nom_fichier, "ce n'est pas un fichier XML",
+                                   correction=CORRECTION_REEXPORTER)
+    tronque = erreur.code == _ERR_TAG_NOT_FINISHED or "Premature end" in message or (
+        flux.fin_atteinte and ligne >= flux.lignes)
+    if tronque:
+        return SourceInvalideError(
+            nom_fichier,
+            f"le fichier est incomplet : il s'arrête ligne {ligne} avant la fin du document XML "
+            f"(fichier tronqué ; détail : {message})",
+            correction=CORRECTION_REEXPORTER,
+        )
+    return SourceInvalideError(
+        nom_fichier,
+        f"le XML est mal formé ligne {ligne} (détail : {message})",
+        correction=CORRECTION_REEXPORTER,
+    )
+
+
+def _traduire_lecture(nom_fichier: str, erreur: Exception) -> SourceInvalideError:
+    if isinstance(erreur, zipfile.BadZipFile):
+        return SourceInvalideError(nom_fichier, f"l'archive zip est endommagée ({erreur})",
+                                   correction=CORRECTION_REEXPORTER)
+    return SourceInvalideError(nom_fichier, f"le fichier n'a pas pu être lu ({erreur})",
+                               correction=CORRECTION_REEXPORTER)
+
+
+class FluxXml:
+    """One XML document being streamed. ``racine`` is known as soon as it is opened; then
+    ``elements`` hands out, in document order, every element found at one of the paths asked
+    (paths relative to the root, e.g. ``"DONNEES/ELEVES/ELEVE"``), complete with its children,
+    and clears it once the caller moves on."""
+
+    def __init__(self, document: Document, flux: _Flux) -> None:
+        self.document = document
+        self._flux = flux
+        self._evenements = etree.iterparse(
+            flux,
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            attribute_defaults=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        racine = self._suivant()
+        if racine is None:
+            raise SourceInvalideError(document.nom, "le fichier ne contient aucun élément XML",
+                                      correction=CORRECTION_REEXPORTER)
+        if racine.getroottree().docinfo.doctype:
+            raise SourceInvalideError(
+                document.nom,
+                "le fichier contient une déclaration DOCTYPE, refusée par sécurité (un export SIECLE "
+                "ou STS-web n'en contient jamais : ce fichier a été modifié ou n'est pas un export)",
+                correction="Utilisez le fichier tel qu'exporté par SIECLE ou STS-web",
+            )
+        self.racine: str = racine.tag if isinstance(racine.tag, str) else "?"
+        self.ligne_racine: int | None = racine.sourceline
+        self.attributs_racine: dict[str, str] = dict(racine.attrib)
+        self._racine = racine
+
+    def _suivant(self) -> etree._Element | None:
+        for _evenement, element in self._iter():
+            return element
+        return None
+
+    def _iter(self) -> Iterator[tuple[str, etree._Element]]:
+        try:
+            yield from self._evenements
+        except etree.XMLSyntaxError as erreur:
+            raise _traduire(self.document.nom, erreur, self._flux) from None
+        except SourceInvalideError:
+            raise
+        except (zipfile.BadZipFile, OSError, EOFError) as erreur:
+            raise _traduire_lecture(self.document.nom, erreur) from None
+
+    def elements(self, chemins: Collection[str]) -> Iterator[tuple[str, etree._Element]]:
+        """Yield ``(chemin, element)`` for each element at one of ``chemins``, at its end tag;
+        reads the document to its end (so a malformed tail is always reported)."""
+        voulus = frozenset(chemins)
+        pile: list[str] = []
+        profondeur = 0  # depth below the root of the current element
+        capture = 0  # depth of the element being captured, 0 when none
+        for evenement, element in self._iter():
+            if evenement == "start":
+                profondeur += 1
+                if not capture:
+                    pile.append(element.tag if isinstance(element.tag, str) else "")
+                    if "/".join(pile) in voulus:
+                        capture = profondeur
+                continue
+            if capture and profondeur > capture:
+                profondeur -= 1
+                continue
+            if capture:
+                yield "/".join(pile), element
+                capture = 0
+            _oublier(element)
+            if pile and profondeur > 0:
+                pile.pop()
+            profondeur -= 1
+
+
+def _oublier(element: etree._Element) -> None:
+    """Free an element that has been handled, and its already handled previous siblings."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+@contextmanager
+def ouvrir_xml(document: Document) -> Iterator[FluxXml]:
+    """Open ``document`` for streaming; refuses unknown encodings and DOCTYPEs before anything else."""
+    try:
+        brut = document.ouvrir()
+    except SourceInvalideError:
+        raise
+    except (zipfile.BadZipFile, OSError) as erreur:
+        raise _traduire_lecture(document.nom, erreur) from None
+    try:
+        try:
+            debut = brut.read(TAILLE_SONDE)
+        except (zipfile.BadZipFile, OSError, EOFError) as erreur:
+            raise _traduire_lecture(document.nom, erreur) from None
+        _verifier_encodage(document.nom, debut)
+        yield FluxXml(document, _Flux(brut, debut))
+    finally:
+        brut.close()
+
+
+# --- reading helpers: trimmed text, empty means absent ---------------------------------------
+
+
+def texte(element: etree._Element | None, chemin: str) -> str | None:
+    """The trimmed text of the first child at ``chemin`` (e.g. ``"NOM"``, ``"ACADEMIE/CODE"``);
+    ``None`` when the child is missing or empty."""
+    if element is None:
+        return None
+    enfant = element.find(chemin)
+    if enfant is None:
+        return None
+    return nettoyer(enfant.text)
+
+
+def attribut(element: etree._Element | None, nom: str) -> str | None:
+    """The trimmed value of an attribute; ``None`` when missing or empty."""
+    if element is None:
+        return None
+    return nettoyer(element.get(nom))
+
+
+def nettoyer(valeur: str | None) -> str | None:
+    """Trim; an empty value is ``None`` (exports write empty elements for absent data)."""
+    if valeur is None:
+        return None
+    valeur = valeur.strip()
+    return valeur or None
+
+
+def textes(element: etree._Element | None, chemin: str) -> list[str]:
+    """The trimmed, non-empty texts of every element at ``chemin`` under ``element``."""
+    if element is None:
+        return []
+    return [v for v in (nettoyer(e.text) for e in element.iterfind(chemin)) if v]
+
+
+def decrire_position(element: etree._Element, rang: int, nature: str) -> str:
+    """How to name a record in an error when its id is unknown: ``"3e ELEVE (ligne 42)"``."""
+    ligne = f" (ligne {element.sourceline})" if element.sourceline else ""
+    ordinal = "1er" if rang == 1 else f"{rang}e"
+    return f"{ordinal} {nature}{ligne}"
+
+
+# --- dates as the exports write them ---------------------------------------------------------
+
+_DATE_FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def date_fr(valeur: str) -> date:
+    """``JJ/MM/AAAA`` (SIECLE) → date; ``ValueError`` when the text is not such a date."""
+    trouve = _DATE_FR.match(valeur)
+    if not trouve:
+        raise ValueError(valeur)
+    jour, mois, annee = (int(g) for g in trouve.groups())
+    return date(annee, mois, jour)
+
+
+def date_iso(valeur: str) -> date:
+    """``AAAA-MM-JJ`` (STS-web) → date; ``ValueError`` when the text is not such a date."""
+    trouve = _DATE_ISO.match(valeur)
+    if not trouve:
+        raise ValueError(valeur)
+    annee, mois, jour = (int(g) for g in trouve.groups())
+    return date(annee, mois, jour)
+
+
+# --- roots: which export is this? -----------------------------------------------------------
+
+EDT_STS = "EDT_STS"
+RACINES_CONNUES: dict[str, str] = {
+    "BEE_ELEVES": "l'export des élèves de SIECLE Base élèves (ElevesSansAdresses.xml ou ElevesAvecAdresses.xml)",
+    "BEE_RESPONSABLES": "l'export des responsables de SIECLE Base élèves (ResponsablesAvecAdresses.xml)",
+    "BEE_NOMENCLATURES": "l'export des nomenclatures de SIECLE Base élèves (Nomenclature.xml)",
+    "BEE_STRUCTURES": "l'export des structures de SIECLE Base élèves (Structures.xml)",
+    "BEE_COMMUN": "l'export des données communes de SIECLE Base élèves (Communs.xml)",
+    "STS_EDT": "l'export STS-web pour les emplois du temps (sts_emp_<UAI>_<année>.xml)",
+    "lsun-bilans": "un fichier d'import de bilans dans LSU",
+}
+CORRECTION_EDT_STS = (
+    "Dans STS-web, menu « Exports › Emplois du temps », téléchargez le fichier "
+    "sts_emp_<UAI>_<année>.xml et utilisez-le à sa place"
+)
+
+
+def nom_local(tag: str) -> str:
+    """``{namespace}name`` → ``name``."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def verifier_racine(flux: FluxXml, attendue: str) -> None:
+    """Refuse a document whose root is not ``attendue``, saying what it is and what was expected."""
+    trouvee = nom_local(flux.racine)
+    if trouvee == attendue:
+        return
+    voulu = RACINES_CONNUES.get(attendue, f"un document <{attendue}>")
+    if trouvee == EDT_STS:
+        if attendue == "STS_EDT":
+            probleme = ("ce fichier est l'export de votre logiciel d'emploi du temps vers STS, "
+                        "pas l'export STS-web `sts_emp_…`")
+        else:
+            probleme = (f"ce fichier est l'export de votre logiciel d'emploi du temps vers STS "
+                        f"(racine <EDT_STS>), pas {voulu}")
+        raise SourceInvalideError(flux.document.nom, probleme, correction=CORRECTION_EDT_STS)
+    connue = RACINES_CONNUES.get(trouvee)
+    if connue:
+        probleme = f"ce fichier est {connue} (racine <{trouvee}>) ; il fallait {voulu} (racine <{attendue}>)"
+    else:
+        probleme = (f"la racine du document est <{trouvee}> : ce n'est pas {voulu} "
+                    f"(racine <{attendue}> attendue)")
+    raise SourceInvalideError(flux.document.nom, probleme,
+                              correction="Vérifiez que vous avez choisi le bon fichier")
