@@ -18,6 +18,7 @@ import re
 import shutil
 import socket
 import socketserver
+import sys
 import tempfile
 import threading
 import zipfile
@@ -201,6 +202,13 @@ class ServeurS3E(ThreadingHTTPServer):
         hote = f"[{hote}]" if ":" in str(hote) else str(hote)
         return f"http://{hote}:{port}"
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that goes away is not an error of the server; anything else is logged, not printed.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionResetError, BrokenPipeError, TimeoutError)):
+            return
+        logger.error("Erreur du serveur S3E local pendant une requête", exc_info=exc)
+
     def noter(self, requete: RequeteJournal) -> None:
         with self._verrou_journal:
             self._journal.append(requete)
@@ -291,7 +299,7 @@ class GestionnaireS3E(BaseHTTPRequestHandler):
 
     def _analyser_chemin(self) -> tuple[Path, str, str]:
         chemin = self._chemin()
-        segments = chemin.strip("/").split("/")
+        segments = chemin.strip("/").split("/") if chemin.strip("/") else []
         if any(s in ("", ".", "..") or "%" in s or "\\" in s or "\x00" in s for s in segments):
             raise RefusS3E(HTTPStatus.BAD_REQUEST, "Chemin invalide : attendu /<UAI>/bee/<ressource> ou "
                                                    "/<UAI>/sts/emp.")
