@@ -27,7 +27,7 @@ import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import IO, BinaryIO, Literal, cast
+from typing import IO, TYPE_CHECKING, BinaryIO, Literal, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -35,7 +35,6 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import (
     ConnectTimeoutError,
     DecodeError,
-    IncompleteRead,
     NewConnectionError,
     ProtocolError,
     ReadTimeoutError,
@@ -44,6 +43,9 @@ from urllib3.util.retry import Retry
 
 from lsun_events.sources.documents import Document, JeuDocuments
 from lsun_events.sources.erreurs import S3EIndisponibleError, SourceInvalideError
+
+if TYPE_CHECKING:
+    from urllib3.response import BaseHTTPResponse
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ Delai = float | tuple[float, float]
 class _RetryS3E(Retry):
     """``Retry`` whose wait on ``Retry-After`` is bounded (a server cannot park us for hours)."""
 
-    def get_retry_after(self, response):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
         attente = super().get_retry_after(response)
         return None if attente is None else min(attente, ATTENTE_MAX_RETRY_AFTER)
 
@@ -107,7 +109,7 @@ class TamponS3E:
             return self._fichier.read(taille)
 
     def ouvrir(self) -> BinaryIO:
-        return cast(BinaryIO, io.BufferedReader(_LecteurTampon(self), buffer_size=TAILLE_BLOC))
+        return cast("BinaryIO", io.BufferedReader(_LecteurTampon(self), buffer_size=TAILLE_BLOC))
 
     def debut(self, taille: int = 1024) -> bytes:
         return self.lire(0, taille)
@@ -188,8 +190,7 @@ class ClientS3E:
         self._session = requests.Session()
         nouvelles_tentatives = _RetryS3E(
             total=self.tentatives - 1, backoff_factor=backoff, status_forcelist=STATUTS_REESSAYES,
-            allowed_methods=frozenset({"GET"}), respect_retry_after_header=True, raise_on_status=False,
-            redirect=5)
+            allowed_methods=frozenset({"GET"}), respect_retry_after_header=True, raise_on_status=False)
         adaptateur = HTTPAdapter(max_retries=nouvelles_tentatives)
         self._session.mount("http://", adaptateur)
         self._session.mount("https://", adaptateur)
@@ -491,15 +492,15 @@ def _erreur_tronquee(nom: str, recus: int, annonces: int | None,
 
 
 def _texte_du_serveur(reponse: requests.Response) -> str:
-    """`` : « … »`` with the start of a short text/plain error body, else nothing."""
+    """`` (réponse du service : …)`` with the start of a text/plain error body, else nothing."""
     if not reponse.headers.get("Content-Type", "").lower().startswith("text/plain"):
         return ""
     try:
         brut = reponse.raw.read(400, decode_content=True) or b""
     except Exception:  # a broken error body must not hide the status
         return ""
-    texte = " ".join(brut.decode(reponse.encoding or "utf-8", errors="replace").split())
-    return f" : « {texte[:300]} »" if texte else ""
+    texte = " ".join(brut.decode(reponse.encoding or "utf-8", errors="replace").split())[:300].rstrip(".")
+    return f" (réponse du service : {texte})" if texte else ""
 
 
 def _cause(exc: BaseException, types: tuple[type[BaseException], ...]) -> BaseException | None:
@@ -544,5 +545,3 @@ def _taille_lisible(octets: int) -> str:
         return f"{octets / 1024:.0f} Ko"
     return f"{octets} octets"
 
-
-__all__ = ["RESSOURCES", "ClientS3E", "IncompleteRead", "ResultatS3E", "RessourceS3E", "TamponS3E"]
