@@ -4,7 +4,7 @@ aggregates, calls them, saves everything in one ``save()`` (one transaction) and
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +28,7 @@ from lsun_events.erreurs import (
     EtablissementDejaImporteError,
     EtablissementInconnuError,
     PeriodeNonParametreeError,
+    VersionIntrouvableError,
 )
 from lsun_events.persistence import enregistrer_transcodings
 from lsun_events.sources.records import SourceSnapshot
@@ -210,6 +211,22 @@ class LsunApp(Application[UUID]):
         return {"bilans": len(changes)}
 
     # Queries ------------------------------------------------------------------------------------
+    def bilan_tel_que(self, uai: str, eleve_id: str, periode: str, *, version: int | None = None,
+                      au: date | None = None) -> Bilan:
+        """A bilan now, at a version, or as it was at the end of a day (UTC)."""
+        actuel = self.bilan(uai, eleve_id, periode)
+        if au is not None:
+            fin = datetime.combine(au, time.max, tzinfo=UTC)
+            versions = [e.originator_version for e in self.events.get(actuel.id) if e.timestamp <= fin]
+            if not versions:
+                raise BilanIntrouvableError(eleve_id, f"{periode} au {au.isoformat()}")
+            version = versions[-1]
+        if version is None:
+            return actuel
+        if version > actuel.version:
+            raise VersionIntrouvableError(version, actuel.version)
+        return self._get(actuel.id, version=version)
+
     def historique(self, aggregate_id: UUID) -> list[Any]:
         """Every event of one aggregate, oldest first."""
         return list(self.events.get(aggregate_id))

@@ -73,7 +73,7 @@ def store_postgresql() -> Iterator[Store]:
 
 
 @pytest.fixture
-def store_sqlite(tmp_path) -> Store:  # noqa: ANN001
+def store_sqlite(tmp_path) -> Store:
     return Store.depuis_url(f"sqlite:///{tmp_path / 'lsun.sqlite'}")
 
 

@@ -20,9 +20,9 @@ def eleve(eleve_id: str, nom: str, prenoms: tuple[str, ...], division: str, grou
         eleve_id=eleve_id, ine=f"0{eleve_id}00000X"[:11], nom_de_famille=nom, prenoms=prenoms, sexe="F",
         date_naissance=date(2012, 3, 14), division=division, divisions=(division,), groupes=groupes,
         date_entree=date(2024, 9, 2),
-        responsables=(r.ResponsableSource(personne_id=f"P{eleve_id}", civilite="MME", nom=nom, prenom="Anne",
-                                          lien="MERE", adresse=r.Adresse(lignes=("1 rue de l'Exemple",),
-                                                                         code_postal="99999", commune="EXEMPLEVILLE")),),
+        responsables=(r.ResponsableSource(
+            personne_id=f"P{eleve_id}", civilite="MME", nom=nom, prenom="Anne", lien="MERE",
+            adresse=r.Adresse(lignes=("1 rue de l'Exemple",), code_postal="99999", commune="EXEMPLEVILLE")),),
         **autres)
 
 

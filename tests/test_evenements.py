@@ -83,7 +83,8 @@ def _tout_declencher() -> list[LsunAggregate]:
         eleve = Eleve("0999001X", "1001", IDENTITE,
                       Scolarite("4A", ("4LAT",), "10110001110", (Option(1, "030201", "O"),), date(2024, 9, 2)))
         eleve.mettre_a_jour(IdentiteEleve(nom_de_famille="DUPONT", prenoms=("Marie-claire", "Yvete")), "4A")
-        enseignant = Enseignant("0999001X", PROF, IdentiteEnseignant("RICHARD", "PAUL", date_naissance=date(1980, 5, 17)),
+        identite = IdentiteEnseignant("RICHARD", "PAUL", date_naissance=date(1980, 5, 17))
+        enseignant = Enseignant("0999001X", PROF, identite,
                                 [ServiceEnseignement("4A", "D", "061300", "MATHEMATIQUES", "CG")])
         enseignant.mettre_a_jour(IdentiteEnseignant("RICHARD-DURAND", "PAUL"), [], ["4A"])
         bilan = Bilan("0999001X", "1001", str(division.id), "4A", PERIODE, [PROF],
@@ -107,7 +108,7 @@ def _tout_declencher() -> list[LsunAggregate]:
     return [etab, division, eleve, enseignant, bilan, run, echec]
 
 
-def test_chaque_type_d_evenement_survit_a_l_enregistrement(tmp_path) -> None:  # noqa: ANN001
+def test_chaque_type_d_evenement_survit_a_l_enregistrement(tmp_path) -> None:
     app: LsunApp = ouvrir_application(Store.depuis_url(f"sqlite:///{tmp_path / 'e.sqlite'}"))
     agregats = _tout_declencher()
     originaux = {a.id: list(a.pending_events) for a in agregats}

@@ -1,0 +1,40 @@
+"""Aggregates → plain dicts and French lines for the command line and the web page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsun_events.aggregates.bilan import Bilan
+
+
+def bilan_en_dict(bilan: Bilan) -> dict[str, Any]:
+    return {
+        "id": str(bilan.id),
+        "version": bilan.version,
+        "modifie_le": bilan.modified_on.isoformat(),
+        "eleve": bilan.eleve_id,
+        "division": bilan.division,
+        "periode": bilan.periode.en_dict(),
+        "etat": str(bilan.etat),
+        "profs_principaux": [p.cle for p in bilan.profs_principaux],
+        "acquis": [
+            {"matiere": a.matiere_code, "libelle": a.matiere_libelle,
+             "enseignants": [e.cle for e in a.enseignants], "positionnement": a.positionnement,
+             "appreciation": a.appreciation}
+            for a in bilan.acquis.values()
+        ],
+        "archives": len(bilan.archives),
+    }
+
+
+def bilan_en_lignes(bilan: Bilan) -> list[str]:
+    lignes = [
+        f"Bilan {bilan.periode.code} de l'élève {bilan.eleve_id} ({bilan.division}) — {bilan.etat}, "
+        f"version {bilan.version} du {bilan.modified_on:%d/%m/%Y %H:%M}",
+        f"Professeur(s) principal(aux) : {', '.join(p.cle for p in bilan.profs_principaux) or 'aucun'}",
+    ]
+    for a in bilan.acquis.values():
+        pos = f"positionnement {a.positionnement}" if a.positionnement else "non positionné"
+        lignes.append(f"  {a.matiere_libelle} ({a.matiere_code}) — {', '.join(e.cle for e in a.enseignants)} — {pos}"
+                      + (f" — « {a.appreciation} »" if a.appreciation else ""))
+    return lignes
