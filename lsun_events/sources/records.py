@@ -105,6 +105,21 @@ class EleveSource(Record):
     code_motif_sortie: str | None = None
 
 
+class MatiereSource(Record):
+    """A matière of the nomenclatures (BEE Nomenclature.xml and/or STS NOMENCLATURES/MATIERES)."""
+
+    code: str  # CODE_MATIERE (6 chars), e.g. "030201"
+    code_gestion: str | None = None  # e.g. "AGL1"
+    libelle_court: str | None = None
+    libelle_long: str | None = None
+    libelle_edition: str | None = None
+
+    @property
+    def libelle(self) -> str:
+        """LIBELLE_EDITION, else LIBELLE_LONG, else LIBELLE_COURT, else the code."""
+        return self.libelle_edition or self.libelle_long or self.libelle_court or self.code
+
+
 class EnseignantRef(Record):
     """The STS key of a person: (TYPE, ID), e.g. ("epp", "48213")."""
 
@@ -178,6 +193,7 @@ class SourceSnapshot(Record):
     enseignants: tuple[EnseignantSource, ...] = ()
     services: tuple[ServiceSource, ...] = ()
     profs_principaux: tuple[ProfPrincipalSource, ...] = ()
+    matieres: tuple[MatiereSource, ...] = ()  # STS MATIERES completed by Nomenclature.xml
     exports: tuple[ExportDescription, ...] = ()
     anomalies: tuple[str, ...] = ()  # French warnings found while reading (e.g. several D)
 
