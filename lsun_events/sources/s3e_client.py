@@ -21,6 +21,7 @@ One ``ClientS3E`` holds one ``requests.Session``: use it from one thread at a ti
 
 from __future__ import annotations
 
+import http.client
 import io
 import re
 import tempfile
@@ -35,6 +36,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import (
     ConnectTimeoutError,
     DecodeError,
+    IncompleteRead,
     NewConnectionError,
     ProtocolError,
     ReadTimeoutError,
@@ -336,8 +338,8 @@ class ClientS3E:
                                                                                    ConnectTimeoutError)),
                                                                       ConnectTimeoutError):
                 return S3EIndisponibleError(
-                    nom, f"le service S3E n'a pas accepté la connexion en {_connexion(self.timeout):g} s "
-                         f"({_tentatives(self.tentatives)})",
+                    nom, f"le service S3E n'a pas accepté la connexion en {_connexion(self.timeout):g} s"
+                         f"{_apres(self.tentatives)}",
                     correction="Vérifiez l'adresse du service et le réseau (pare-feu, proxy), puis réessayez")
             return _erreur_delai(nom, _lecture(self.timeout), self.tentatives)
         if isinstance(exc, requests.exceptions.SSLError):
@@ -345,12 +347,12 @@ class ClientS3E:
                                         correction="Vérifiez l'adresse du service et son certificat")
         if _cause(exc, (NewConnectionError,)) is not None:
             return S3EIndisponibleError(
-                nom, "impossible de joindre le service S3E (connexion refusée ou adresse inconnue, "
-                     f"{_tentatives(self.tentatives)})",
+                nom, f"impossible de joindre le service S3E{_apres(self.tentatives)} (connexion refusée ou "
+                     "adresse inconnue)",
                 correction="Vérifiez l'adresse du service et qu'il est démarré, puis réessayez")
         if _cause(exc, (ProtocolError,)) is not None:
             return S3EIndisponibleError(
-                nom, f"le service S3E a fermé la connexion sans répondre ({_tentatives(self.tentatives)})",
+                nom, f"le service S3E a fermé la connexion sans répondre{_apres(self.tentatives)}",
                 correction="Réessayez plus tard ; si cela persiste, contactez l'administrateur du service")
         if isinstance(exc, requests.TooManyRedirects):
             return S3EIndisponibleError(nom, "le service S3E redirige sans fin",
@@ -380,7 +382,7 @@ class ClientS3E:
                 correction="Vérifiez l'UAI et l'adresse du service")
         if statut in STATUTS_REESSAYES:
             return S3EIndisponibleError(
-                nom, f"le service S3E a répondu HTTP {statut} ({_tentatives(self.tentatives)}){detail}",
+                nom, f"le service S3E a répondu HTTP {statut}{_apres(self.tentatives)}{detail}",
                 correction="Réessayez plus tard ; si cela persiste, contactez l'administrateur du service")
         if statut == 304:
             return S3EIndisponibleError(nom, "le service S3E a répondu 304 (non modifié) à une requête non "
@@ -475,14 +477,19 @@ def _erreur_html(nom: str) -> S3EIndisponibleError:
 
 def _erreur_delai(nom: str, secondes: float, tentatives: int, *, pendant_corps: bool = False
                   ) -> S3EIndisponibleError:
-    quand = "en cours d'envoi du document" if pendant_corps else _tentatives(tentatives)
-    return S3EIndisponibleError(nom, f"le service S3E n'a pas répondu en {secondes:g} s ({quand})",
+    quand = " pendant l'envoi du document" if pendant_corps else _apres(tentatives)
+    return S3EIndisponibleError(nom, f"le service S3E n'a pas répondu en {secondes:g} s{quand}",
                                 correction="Réessayez plus tard ; si cela persiste, augmentez le délai "
                                            "ou contactez l'administrateur du service")
 
 
 def _erreur_tronquee(nom: str, recus: int, annonces: int | None,
                      exc: BaseException | None = None) -> S3EIndisponibleError:
+    incomplet = _cause(exc, (IncompleteRead, http.client.IncompleteRead)) if exc is not None else None
+    if isinstance(incomplet, IncompleteRead) and isinstance(incomplet.partial, int):
+        recus += incomplet.partial  # bytes of the last read, received before the connection broke
+    elif isinstance(incomplet, http.client.IncompleteRead):
+        recus += len(incomplet.partial)
     sur = f" sur {annonces} annoncés" if annonces is not None else ""
     if exc is not None and _cause(exc, (DecodeError,)) is not None:
         probleme = f"la réponse du service S3E est illisible (compression invalide après {recus} octets)"
@@ -534,8 +541,8 @@ def _connexion(timeout: Delai) -> float:
     return timeout[0] if isinstance(timeout, tuple) else timeout
 
 
-def _tentatives(n: int) -> str:
-    return "1 tentative" if n == 1 else f"après {n} tentatives"
+def _apres(tentatives: int) -> str:
+    return "" if tentatives == 1 else f" après {tentatives} tentatives"
 
 
 def _taille_lisible(octets: int) -> str:
