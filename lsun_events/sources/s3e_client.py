@@ -333,14 +333,16 @@ class ClientS3E:
     # -- errors -----------------------------------------------------------------------------------------
 
     def _erreur_requete(self, nom: str, exc: requests.RequestException) -> S3EIndisponibleError:
-        if isinstance(exc, requests.Timeout) or _cause(exc, (ReadTimeoutError,)) is not None:
-            if isinstance(exc, requests.ConnectTimeout) or isinstance(_cause(exc, (ReadTimeoutError,
-                                                                                   ConnectTimeoutError)),
-                                                                      ConnectTimeoutError):
-                return S3EIndisponibleError(
-                    nom, f"le service S3E n'a pas accepté la connexion en {_connexion(self.timeout):g} s"
-                         f"{_apres(self.tentatives)}",
-                    correction="Vérifiez l'adresse du service et le réseau (pare-feu, proxy), puis réessayez")
+        # After the retries, requests wraps urllib3's reason in a ConnectionError: look into the chain.
+        # (urllib3's NewConnectionError, a refused connection, subclasses ConnectTimeoutError.)
+        delai = _cause(exc, (NewConnectionError, ConnectTimeoutError, ReadTimeoutError))
+        if isinstance(exc, requests.ConnectTimeout) or (
+                isinstance(delai, ConnectTimeoutError) and not isinstance(delai, NewConnectionError)):
+            return S3EIndisponibleError(
+                nom, f"le service S3E n'a pas accepté la connexion en {_connexion(self.timeout):g} s"
+                     f"{_apres(self.tentatives)}",
+                correction="Vérifiez l'adresse du service et le réseau (pare-feu, proxy), puis réessayez")
+        if isinstance(exc, requests.ReadTimeout) or isinstance(delai, ReadTimeoutError):
             return _erreur_delai(nom, _lecture(self.timeout), self.tentatives)
         if isinstance(exc, requests.exceptions.SSLError):
             return S3EIndisponibleError(nom, f"la connexion sécurisée (TLS) au service S3E a échoué ({exc})",

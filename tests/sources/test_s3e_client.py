@@ -124,6 +124,8 @@ def test_un_fichier_modifie_est_retelecharge_et_le_jeu_est_complet(serveur: Serv
     premier = client.telecharger(UAI)
     (exports / UAI / FICHIERS["structures"]).write_bytes(_contenu("structures", "2"))
     assert client.verifier(UAI) is True
+    assert _client(serveur.url).verifier(UAI) is True  # nothing known: everything counts as changed
+    assert client.verifier(UAI, etags=premier.etags) is True
     serveur.vider_journal()
     second = client.telecharger(UAI, etags=premier.etags)
     assert not second.inchange
