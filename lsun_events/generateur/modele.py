@@ -212,7 +212,8 @@ class Ecole:
     annee: int  # first calendar year of the school year
     date_export: datetime
     date_debut: date  # first day of the year (Communs DATE_DEBUT_ELEVE, STS ANNEE_SCOLAIRE/DATE_DEBUT)
-    date_fin: date
+    date_fin: date  # STS ANNEE_SCOLAIRE/DATE_FIN (31 August)
+    date_fin_cours: date  # Communs DATE_FIN_ELEVE (early July)
     matieres: list[Matiere] = field(default_factory=list)
     mefs: list[Mef] = field(default_factory=list)
     divisions: list[Division] = field(default_factory=list)

@@ -18,7 +18,7 @@ PRENOMS_GARCONS = (
     "Noël", "Jean-Noël", "Théo", "Lucas", "Mathéo", "Hugo", "Nathan", "Raphaël", "Gaël", "Loïc", "Mehdi",
     "Yanis", "Adam", "Louis", "Gabriel", "Arthur", "Jules", "Léo", "Maël", "Noé", "Éloi", "Timothée",
     "Clément", "Benoît", "François", "Jérôme", "Joël", "Mamadou", "Kévin", "Jean-Baptiste", "Pierre-Louis",
-    "Aurélien", "Baptiste", "Évan", "Anaël", "Ismaël", "Côme", "Énzo", "Rémi", "Gaëtan", "Yaël", "Matéo",
+    "Aurélien", "Baptiste", "Évan", "Anaël", "Ismaël", "Côme", "Enzo", "Rémi", "Gaëtan", "Yaël", "Matéo",
     "Sacha", "Tom", "Nolan", "Aymeric", "Quentin", "Hippolyte", "Ilyès", "Joachim",
 )
 PRENOMS_FEMMES = (
