@@ -10,11 +10,13 @@ ETags. ``telecharger(uai, etags=précédent.etags)`` sends each known ETag. When
 changed, the rest are fetched without ``If-None-Match`` and those that answered 304 before the change was
 seen are fetched again unconditionally: a snapshot is always the six documents of one download, never a
 mix of new bytes and bytes kept from an earlier run (the client keeps no document between calls).
-A key missing from ``etags`` means "absent last time" (an optional resource that answered 404).
+A key missing from ``etags`` means "absent last time" (an optional resource that answered 404) or "the
+server gave no ETag": that resource is asked without condition, and a 200 counts as a change.
 
 Memory. Bodies are spooled to a ``SpooledTemporaryFile`` past ``seuil_memoire`` bytes: hundreds of MB
 never sit in RAM. ``ResultatS3E.fermer()`` (or ``with resultat:``) releases them; so does garbage
-collection. Every error is an ``S3EIndisponibleError`` naming the URL, in French.
+collection. Every error is an ``S3EIndisponibleError`` naming the URL, in French (an invalid UAI, refused
+before any request, is a plain ``SourceInvalideError``).
 
 One ``ClientS3E`` holds one ``requests.Session``: use it from one thread at a time.
 """
