@@ -515,11 +515,13 @@ def _codes(element: etree._Element, chemin: str, enfant: str) -> tuple[str, ...]
 class LectureCommuns:
     parametres: Parametres
     etablissement: EtablissementSource
+    nom_complet: bool = False  # DENOM_COMPL given: the name is not just "COLLEGE"
 
 
 def lire_communs(document: Document, *, verifier: Verification | None = None) -> LectureCommuns:
     """Read a ``BEE_COMMUN`` export: the établissement's identity and its chef d'établissement."""
     champs: dict[str, object] = {}
+    nom_complet = False
     with ouvrir_xml(document) as flux:
         verifier_racine(flux, "BEE_COMMUN")
         enveloppe = _Enveloppe(document, flux.racine, flux.attributs_racine, verifier)
@@ -528,6 +530,7 @@ def lire_communs(document: Document, *, verifier: Verification | None = None) ->
                 enveloppe.lire(element)
             elif not champs:
                 noms = [texte(element, "DENOM_PRINC"), texte(element, "DENOM_COMPL")]
+                nom_complet = noms[1] is not None
                 adresse = adresse_bee(element)
                 champs = {
                     "nom": " ".join(n for n in noms if n) or None,
@@ -540,5 +543,5 @@ def lire_communs(document: Document, *, verifier: Verification | None = None) ->
                 }
         parametres = enveloppe.fin()
     valeurs = {k: v for k, v in champs.items() if v is not None}
-    return LectureCommuns(parametres, EtablissementSource(uai=parametres.uai, **valeurs))
+    return LectureCommuns(parametres, EtablissementSource(uai=parametres.uai, **valeurs), nom_complet)
 

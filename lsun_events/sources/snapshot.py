@@ -1,0 +1,277 @@
+"""One source snapshot: every export of one établissement read once, checked together.
+
+``lire_snapshot`` reads a ``JeuDocuments`` (files or S3E answers); ``charger_exports`` finds the
+files first (SIECLE folder or zip, STS-web file or zip); ``charger_eleves`` reads SIECLE alone (to
+add pupils who arrived since the import). The checks across files:
+
+* one UAI everywhere (each BEE file's ``PARAMETRES/UAJ``, the STS ``UAJ@CODE``), equal to the
+  expected one when given;
+* one school year everywhere (when a file states it), equal to the expected one when given;
+* divisions from Structures.xml, completed by STS and by the pupils' ``D`` structures (the
+  pseudo-division ``Inactifs`` stays a pupil's division but is never a division of the snapshot);
+* the établissement from Communs.xml, completed by the STS ``UAJ`` block.
+
+STS-web is read first: it is small and states the UAI and the year, so a file of another school or
+year is refused as soon as its ``PARAMETRES`` are read, before its data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lsun_events.sources.documents import Document, JeuDocuments
+from lsun_events.sources.erreurs import SourceInvalideError
+from lsun_events.sources.localisation import LimitesZip, localiser_exports, localiser_siecle
+from lsun_events.sources.records import (
+    DivisionSource,
+    EleveSource,
+    EtablissementSource,
+    ExportDescription,
+    GroupeSource,
+    MatiereSource,
+    ServiceSource,
+    SourceSnapshot,
+)
+from lsun_events.sources.siecle import (
+    DIVISION_INACTIFS,
+    LectureCommuns,
+    LectureNomenclature,
+    LectureStructures,
+    Parametres,
+    lire_communs,
+    lire_eleves,
+    lire_nomenclature,
+    lire_responsables,
+    lire_structures,
+    nom_court,
+)
+from lsun_events.sources.sts import LectureSts, lire_sts
+
+
+def charger_exports(siecle: Path, sts: Path, *, uai_attendu: str | None = None,
+                    annee_attendue: str | None = None, limites: LimitesZip | None = None) -> SourceSnapshot:
+    """Find and read the SIECLE and STS-web exports of one établissement."""
+    jeu = localiser_exports(Path(siecle), Path(sts), limites=limites)
+    return lire_snapshot(jeu, uai_attendu=uai_attendu, annee_attendue=annee_attendue)
+
+
+def charger_eleves(siecle: Path, *, uai_attendu: str | None = None, annee_attendue: str | None = None,
+                   limites: LimitesZip | None = None) -> SourceSnapshot:
+    """Read the SIECLE exports alone: a snapshot without enseignants, services nor PP."""
+    documents = localiser_siecle(Path(siecle), limites=limites)
+    return _lire(documents, None, "fichiers", uai_attendu, annee_attendue)
+
+
+def lire_snapshot(jeu: JeuDocuments, *, uai_attendu: str | None = None,
+                  annee_attendue: str | None = None) -> SourceSnapshot:
+    """Read and cross-check every document of ``jeu``; any bad input is a ``SourceInvalideError``."""
+    documents = {role: document for role in ("eleves", "responsables", "nomenclature", "structures", "communs")
+                 if (document := getattr(jeu, role)) is not None}
+    return _lire(documents, jeu.sts, jeu.origine, uai_attendu, annee_attendue)
+
+
+# --- consistency across files --------------------------------------------------------------------
+
+
+def libelle_annee(annee: str) -> str:
+    """``"2025"`` → ``"2025-2026"``."""
+    return f"{annee}-{int(annee) + 1}" if annee.isdigit() else annee
+
+
+class _Coherence:
+    """The UAI and school year every file must state: the expected ones, else the first file's."""
+
+    def __init__(self, uai_attendu: str | None, annee_attendue: str | None) -> None:
+        self.uai = uai_attendu.strip().upper() if uai_attendu else None
+        self.annee = annee_attendue.strip() if annee_attendue else None
+        self._source_uai = None if self.uai is None else "attendu"
+        self._source_annee = None if self.annee is None else "attendue"
+        self.parametres: list[Parametres] = []
+
+    def __call__(self, parametres: Parametres) -> None:
+        self.parametres.append(parametres)
+        if self.uai is None:
+            self.uai, self._source_uai = parametres.uai, nom_court(parametres.fichier)
+        elif parametres.uai != self.uai:
+            reference = "" if self._source_uai == "attendu" else f" (celui du fichier « {self._source_uai} »)"
+            raise SourceInvalideError(
+                parametres.fichier,
+                f"le fichier concerne l'établissement {parametres.uai}, pas {self.uai}{reference}",
+                correction=f"Utilisez les exports SIECLE et STS-web de l'établissement {self.uai}")
+        annee = parametres.annee_scolaire
+        if annee is None:
+            return
+        if self.annee is None:
+            self.annee, self._source_annee = annee, nom_court(parametres.fichier)
+        elif annee != self.annee:
+            reference = "" if self._source_annee == "attendue" else f" (celle du fichier « {self._source_annee} »)"
+            raise SourceInvalideError(
+                parametres.fichier,
+                f"le fichier concerne l'année scolaire {libelle_annee(annee)}, pas "
+                f"{libelle_annee(self.annee)}{reference}",
+                correction=(f"Exportez de nouveau les fichiers de l'année {libelle_annee(self.annee)} "
+                            "(après la bascule de l'année dans SIECLE et STS-web si elle vient d'avoir lieu)"))
+
+    def annee_scolaire(self, fichier: str) -> str:
+        if self.annee is not None:
+            return self.annee
+        for parametres in self.parametres:  # no file states ANNEE_SCOLAIRE: the export date tells it
+            annee = _annee_de_l_export(parametres.horodatage or parametres.date_export)
+            if annee is not None:
+                return annee
+        raise SourceInvalideError(
+            fichier, "l'année scolaire est introuvable (ni PARAMETRES/ANNEE_SCOLAIRE ni date d'export)",
+            correction="Exportez de nouveau les fichiers depuis SIECLE et STS-web")
+
+
+_DATE_EXPORT = re.compile(r"^\d{1,2}/(\d{1,2})/(\d{4})")
+
+
+def _annee_de_l_export(valeur: str | None) -> str | None:
+    """A school year starts in September: an export of 08/09/2025 or of 12/03/2026 is of 2025."""
+    trouve = _DATE_EXPORT.match(valeur or "")
+    if not trouve:
+        return None
+    mois, annee = int(trouve.group(1)), int(trouve.group(2))
+    return str(annee if mois >= 8 else annee - 1)
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Lectures:
+    sts: LectureSts | None = None
+    structures: LectureStructures | None = None
+    nomenclature: LectureNomenclature | None = None
+    communs: LectureCommuns | None = None
+
+
+def _lire(documents: dict[str, Document], sts: Document | None, origine: str, uai_attendu: str | None,
+          annee_attendue: str | None) -> SourceSnapshot:
+    coherence = _Coherence(uai_attendu, annee_attendue)
+    lus = _Lectures()
+    anomalies: list[str] = []
+    exports: list[ExportDescription] = []
+    if sts is not None:
+        lus.sts = lire_sts(sts, verifier=coherence)
+        anomalies += lus.sts.anomalies
+    lecture_eleves = lire_eleves(documents["eleves"], verifier=coherence)
+    anomalies += lecture_eleves.anomalies
+    exports.append(lecture_eleves.parametres.description())
+    eleves = lecture_eleves.eleves
+    if "responsables" in documents:
+        responsables = lire_responsables(documents["responsables"], verifier=coherence)
+        anomalies += responsables.anomalies
+        exports.append(responsables.parametres.description())
+        eleves = tuple(e.model_copy(update={"responsables": responsables.par_eleve.get(e.eleve_id, ())})
+                       for e in eleves)
+    if "nomenclature" in documents:
+        lus.nomenclature = lire_nomenclature(documents["nomenclature"], verifier=coherence)
+        exports.append(lus.nomenclature.parametres.description())
+    if "structures" in documents:
+        lus.structures = lire_structures(documents["structures"], verifier=coherence)
+        exports.append(lus.structures.parametres.description())
+    if "communs" in documents:
+        lus.communs = lire_communs(documents["communs"], verifier=coherence)
+        exports.append(lus.communs.parametres.description())
+    if lus.sts is not None:
+        exports.append(lus.sts.parametres.description())
+    uai = coherence.uai
+    assert uai is not None  # every reader requires its UAJ
+    matieres = _matieres(lus)
+    return SourceSnapshot(
+        uai=uai,
+        annee_scolaire=coherence.annee_scolaire(documents["eleves"].nom),
+        origine="s3e" if origine == "s3e" else "fichiers",
+        etablissement=_etablissement(uai, lus),
+        divisions=_divisions(lus, eleves),
+        groupes=_groupes(lus, eleves),
+        eleves=eleves,
+        enseignants=lus.sts.enseignants if lus.sts else (),
+        services=_services(lus.sts, matieres),
+        profs_principaux=lus.sts.profs_principaux if lus.sts else (),
+        matieres=tuple(matieres.values()),
+        exports=tuple(exports),
+        anomalies=tuple(dict.fromkeys(anomalies)),
+    )
+
+
+def _etablissement(uai: str, lus: _Lectures) -> EtablissementSource:
+    """Communs.xml first, each missing value taken from the STS UAJ block (and the name from STS when
+    Communs has no DENOM_COMPL)."""
+    bee = lus.communs.etablissement if lus.communs else None
+    sts = lus.sts.etablissement if lus.sts else None
+    if bee is None or sts is None:
+        return bee or sts or EtablissementSource(uai=uai)
+    valeurs = {nom: getattr(bee, nom) if getattr(bee, nom) is not None else getattr(sts, nom)
+               for nom in EtablissementSource.model_fields if nom not in ("uai", "adresse")}
+    if lus.communs and not lus.communs.nom_complet and sts.nom:
+        valeurs["nom"] = sts.nom  # Communs' DENOM_PRINC alone is the kind ("COLLEGE"), STS adds DENOM_COMPL
+    adresse = bee.adresse if bee.adresse.lignes or bee.adresse.code_postal or bee.adresse.commune else sts.adresse
+    return EtablissementSource(uai=uai, adresse=adresse, **valeurs)
+
+
+def _divisions(lus: _Lectures, eleves: Iterable[EleveSource]) -> tuple[DivisionSource, ...]:
+    divisions: dict[str, DivisionSource] = {}
+    for division in lus.structures.divisions if lus.structures else ():
+        divisions[division.code] = division
+    for division in lus.sts.divisions if lus.sts else ():
+        connue = divisions.get(division.code)
+        if connue is None:
+            divisions[division.code] = division
+        else:
+            divisions[division.code] = connue.model_copy(update={
+                "libelle": connue.libelle or division.libelle, "mefs": connue.mefs or division.mefs})
+    for eleve in eleves:
+        for code in eleve.divisions:
+            if code not in divisions:
+                divisions[code] = DivisionSource(code=code)
+    divisions.pop(DIVISION_INACTIFS, None)
+    return tuple(divisions.values())
+
+
+def _groupes(lus: _Lectures, eleves: Iterable[EleveSource]) -> tuple[GroupeSource, ...]:
+    groupes: dict[str, GroupeSource] = {}
+    for groupe in lus.structures.groupes if lus.structures else ():
+        groupes[groupe.code] = groupe
+    for groupe in lus.sts.groupes if lus.sts else ():
+        connu = groupes.get(groupe.code)
+        if connu is None:
+            groupes[groupe.code] = groupe
+        else:
+            groupes[groupe.code] = connu.model_copy(update={
+                "libelle": connu.libelle or groupe.libelle, "divisions": connu.divisions or groupe.divisions})
+    for eleve in eleves:
+        for code in eleve.groupes:
+            if code not in groupes:
+                groupes[code] = GroupeSource(code=code)
+    groupes.pop(DIVISION_INACTIFS, None)
+    return tuple(groupes.values())
+
+
+def _matieres(lus: _Lectures) -> dict[str, MatiereSource]:
+    """STS matières, each missing libellé taken from Nomenclature.xml; then Nomenclature's others."""
+    matieres = dict(lus.sts.matieres) if lus.sts else {}
+    for code, bee in (lus.nomenclature.matieres if lus.nomenclature else {}).items():
+        sts = matieres.get(code)
+        if sts is None:
+            matieres[code] = bee
+        else:
+            matieres[code] = sts.model_copy(update={
+                nom: getattr(bee, nom) for nom in MatiereSource.model_fields
+                if getattr(sts, nom) is None and getattr(bee, nom) is not None})
+    return matieres
+
+
+def _services(sts: LectureSts | None, matieres: dict[str, MatiereSource]) -> tuple[ServiceSource, ...]:
+    """The STS services; a matière STS does not name gets its libellé from Nomenclature.xml."""
+    if sts is None:
+        return ()
+    return tuple(
+        s.model_copy(update={"matiere_libelle": matieres[s.matiere_code].libelle})
+        if s.matiere_libelle == s.matiere_code and s.matiere_code in matieres else s
+        for s in sts.services)
