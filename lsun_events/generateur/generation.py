@@ -43,6 +43,7 @@ from lsun_events.generateur.noms import (
     RUES,
     majuscules,
     mel,
+    sexe_du_prenom,
 )
 
 TAILLES = ("mini", "petit", "grand")
@@ -508,3 +509,61 @@ def _repartir(total: int, poids: list[float]) -> list[int]:
     while sum(nombres) > total and max(nombres) > 1:
         nombres[nombres.index(max(nombres))] -= 1
     return nombres
+
+
+# --- new people for the variantes ------------------------------------------------------------------------
+
+def nouvel_enseignant(ecole: Ecole, matiere: str, *, graine: int = 0, type: str = "epp",
+                      nom_usage: str | None = None, prenom: str | None = None, sexe: str | None = None
+                      ) -> Enseignant:
+    """A teacher not yet in ``ecole`` (new STS ID, unused name unless given), not added to it."""
+    generateur = _Generateur(plan("mini"), ecole.uai, ecole.annee, graine, ecole.date_export)
+    generateur.ids_sts = {int(e.id) for e in ecole.enseignants if e.id.isdigit()}
+    generateur.noms_adultes = {(e.nom_usage, e.prenom) for e in ecole.enseignants}
+    enseignant = generateur._enseignant(ecole, matiere)
+    if sexe is None and prenom is not None:
+        sexe = sexe_du_prenom(prenom)
+    if sexe is not None:
+        enseignant.sexe, enseignant.civilite = sexe, "2" if sexe == "F" else "1"
+    if nom_usage is not None:
+        enseignant.nom_usage = enseignant.nom_patronymique = nom_usage
+    if prenom is not None:
+        enseignant.prenom = prenom
+    if type != "epp":
+        locaux = [int(e.id) for e in ecole.enseignants if e.type == type and e.id.isdigit()]
+        enseignant.type, enseignant.id = type, str(max(locaux, default=900) + 1)
+        enseignant.date_naissance, enseignant.grade = None, ""
+    return enseignant
+
+
+def nouvel_eleve(ecole: Ecole, division: str, *, graine: int = 0) -> Eleve:
+    """A pupil who arrived after the export date's school (new ELEVE_ID, guardians), not added to it."""
+    niveau = next((n for n in nom.NIVEAUX if division.startswith(n)), "4")
+    generateur = _Generateur(Plan(1, ((division, niveau),), 0), ecole.uai, ecole.annee, graine,
+                             ecole.date_export)
+    generateur.niveaux = {division: niveau}
+    generateur.ines = {e.ine for e in ecole.eleves}
+    personnes = [int(r.personne_id) for e in ecole.eleves for r in e.responsables if r.personne_id.isdigit()]
+    adresses = [int(r.adresse.adresse_id) for e in ecole.eleves for r in e.responsables
+                if r.adresse and r.adresse.adresse_id.isdigit()]
+    generateur.personne_id = max(personnes, default=generateur.personne_id)
+    generateur.adresse_id = max(adresses, default=generateur.adresse_id)
+    eleve_id = max((int(e.eleve_id) for e in ecole.eleves if e.eleve_id.isdigit()), default=2_400_000) + 3
+    elenoet = max((int(e.elenoet) for e in ecole.eleves if e.elenoet.isdigit()), default=3099) + 1
+    eleve = generateur._eleve(str(eleve_id), str(elenoet), division, [])
+    eleve.doublement = False
+    eleve.date_entree = ecole.date_export.date()
+    eleve.scolarite_an_dernier = ScolariteAnDernier("0999250K", "COLLEGE", code_structure=f"{niveau}A")
+    mefs = next((d.mefs for d in ecole.divisions if d.code == division), [])
+    if mefs:
+        eleve.code_mef = mefs[0]
+    # Options only where a group of the division teaches them; groups from the options.
+    options = [eleve.options[0]]
+    for option in eleve.options[1:]:
+        groupe = next((g for g in ecole.groupes if division in g.divisions
+                       and any(s.matiere_code == option.matiere_code for s in g.services)), None)
+        if groupe is not None:
+            options.append(option)
+            eleve.groupes.append(groupe.code)
+    eleve.options = options
+    return eleve

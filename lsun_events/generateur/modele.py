@@ -273,8 +273,11 @@ class Ecole:
         cle = cle_enseignant(self, ref)
         return [(code, nature, s) for code, nature, s in self.services() if cle in s.enseignants]
 
-    def profs_principaux(self, division: str) -> list[Enseignant]:
-        return [e for e in self.enseignants if any(pp.division == division for pp in e.profs_princ)]
+    def profs_principaux(self, division: str, le: date | None = None) -> list[Enseignant]:
+        """The PP of a division (only those whose PROF_PRINC is valid on ``le`` if given)."""
+        return [e for e in self.enseignants if any(
+            pp.division == division and (le is None or pp.date_debut <= le <= pp.date_fin)
+            for pp in e.profs_princ)]
 
     def directeur(self) -> Enseignant | None:
         return next((e for e in self.enseignants if e.fonction == "DIR"), None)

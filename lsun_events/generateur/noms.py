@@ -100,3 +100,13 @@ def mel(prenom: str, nom: str, domaine: str) -> str:
 def majuscules(texte: str) -> str:
     """Uppercase as STS writes names, keeping accents ("Hélène" → "HÉLÈNE")."""
     return texte.upper()
+
+
+def sexe_du_prenom(prenom: str) -> str | None:
+    """"M" or "F" when the prénom is in the lists (any case), else None."""
+    cle = prenom.strip().upper()
+    if cle in {p.upper() for p in (*PRENOMS_FEMMES, *PRENOMS_FILLES)}:
+        return "F"
+    if cle in {p.upper() for p in (*PRENOMS_HOMMES, *PRENOMS_GARCONS)}:
+        return "M"
+    return None
