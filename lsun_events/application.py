@@ -19,6 +19,11 @@ from lsun_events.aggregates.eleve import Eleve
 from lsun_events.aggregates.enseignant import Enseignant
 from lsun_events.aggregates.etablissement import Etablissement
 from lsun_events.aggregates.valeurs import Acquis, Periode, RefEnseignant
+from lsun_events.application_synchronisation import (
+    DemandeSynchronisation,
+    ResultatSynchronisation,
+    synchroniser,
+)
 from lsun_events.config import Store
 from lsun_events.erreurs import (
     BilanIntrouvableError,
@@ -32,6 +37,7 @@ from lsun_events.erreurs import (
 )
 from lsun_events.persistence import enregistrer_transcodings
 from lsun_events.sources.records import SourceSnapshot
+from lsun_events.synchronisation import Progression
 
 
 class LsunApp(Application[UUID]):
@@ -70,12 +76,8 @@ class LsunApp(Application[UUID]):
 
     def bilan(self, uai: str, eleve_id: str, periode: str) -> Bilan:
         eleve = self.eleve(uai, eleve_id)
-        etab = self.etablissement(uai)
-        division_id = etab.divisions.get(eleve.scolarite.division or "")
-        if division_id is None:
-            raise BilanIntrouvableError(eleve_id, periode)
         try:
-            return self._get(Bilan.id_pour(uai, eleve_id, division_id, periode))
+            return self._get(Bilan.id_pour(uai, eleve_id, eleve.division_id, periode))
         except AggregateNotFoundError:
             raise BilanIntrouvableError(eleve_id, periode) from None
 
@@ -126,8 +128,9 @@ class LsunApp(Application[UUID]):
         for e in snapshot.eleves:
             if e.eleve_id in deja or not conv.est_scolarise(e, jour) or e.division not in divisions:
                 continue
-            eleve = Eleve(uai, e.eleve_id, conv.identite_eleve(e), conv.scolarite(e))
-            divisions[e.division].inscrire_eleve(e.eleve_id)
+            division = divisions[e.division]
+            eleve = Eleve(uai, e.eleve_id, conv.identite_eleve(e), conv.scolarite(e), str(division.id))
+            division.inscrire_eleve(e.eleve_id)
             eleves.append(eleve)
         return eleves
 
@@ -209,6 +212,12 @@ class LsunApp(Application[UUID]):
         if changes:
             self._enregistrer(*changes)
         return {"bilans": len(changes)}
+
+    # Use case: synchronisation ------------------------------------------------------------------
+    def synchroniser(self, demande: DemandeSynchronisation, source: SourceSnapshot,
+                     progression: Progression | None = None) -> ResultatSynchronisation:
+        """R1–R12 for the selected divisions (SPEC §3): all of it in one transaction, or nothing."""
+        return synchroniser(self, demande, source, progression)
 
     # Queries ------------------------------------------------------------------------------------
     def bilan_tel_que(self, uai: str, eleve_id: str, periode: str, *, version: int | None = None,

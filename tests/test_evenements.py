@@ -81,7 +81,8 @@ def _tout_declencher() -> list[LsunAggregate]:
         division.mettre_a_jour("4 A", "4EME A")
         division.changer_profs_principaux([RefEnseignant("local", "900")])
         eleve = Eleve("0999001X", "1001", IDENTITE,
-                      Scolarite("4A", ("4LAT",), "10110001110", (Option(1, "030201", "O"),), date(2024, 9, 2)))
+                      Scolarite("4A", ("4LAT",), "10110001110", (Option(1, "030201", "O"),), date(2024, 9, 2)),
+                      str(division.id))
         eleve.mettre_a_jour(IdentiteEleve(nom_de_famille="DUPONT", prenoms=("Marie-claire", "Yvete")), "4A")
         identite = IdentiteEnseignant("RICHARD", "PAUL", date_naissance=date(1980, 5, 17))
         enseignant = Enseignant("0999001X", PROF, identite,
@@ -97,13 +98,14 @@ def _tout_declencher() -> list[LsunAggregate]:
         bilan.verrouiller()
         bilan.archiver(IDENTITE, [EnseignantNomme(PROF, "PAUL RICHARD")])
         bilan.deverrouiller()
-        run = Synchronisation("0999001X", ["4A"], False,
+        run = Synchronisation(Synchronisation.nouvel_id(), "0999001X", ["4A"], False,
                               DescriptionSource("fichiers", "ab" * 32, (ExportLu("Eleves.zip!ElevesSansAdresses.xml",
                                                                                  "BEE_ELEVES", "08/09/2025"),)),
                               date(2025, 10, 6), False)
         run.avertir("M1", "4A", {"eleve": "Léon N'DIAYE"})
         run.terminer({"eleves": 3, "evenements": 12})
-        echec = Synchronisation("0999001X", ["4A"], True, DescriptionSource("s3e", "cd" * 32), date(2025, 10, 6), True)
+        echec = Synchronisation(Synchronisation.nouvel_id(), "0999001X", ["4A"], True,
+                                DescriptionSource("s3e", "cd" * 32), date(2025, 10, 6), True)
         echec.echouer("Le service S3E n'a pas répondu.")
     return [etab, division, eleve, enseignant, bilan, run, echec]
 

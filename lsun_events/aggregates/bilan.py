@@ -97,13 +97,16 @@ class Bilan(LsunAggregate):
         if acquis.matiere_code not in self.acquis:
             self._acquis_ajoute(acquis=acquis)
 
-    def ajouter_enseignants(self, matiere_code: str, enseignants: list[EnseignantNomme]) -> list[EnseignantNomme]:
-        """R9: teachers of the STS service not yet on the acquis. Returns those added."""
+    def ajouter_enseignants(self, matiere_code: str, enseignants: list[EnseignantNomme],
+                            division: str | None = None) -> list[EnseignantNomme]:
+        """R9: teachers of the STS service not yet on the acquis. Returns those added.
+        ``division``: the division of the message M6 (default: the bilan's)."""
         self._exiger_modifiable()
         acquis = self._exiger_acquis(matiere_code)
         nouveaux = [e for e in enseignants if e.ref not in acquis.enseignants]
         if nouveaux:
-            self._enseignants_ajoutes(matiere_code=matiere_code, enseignants=nouveaux)
+            self._enseignants_ajoutes(matiere_code=matiere_code, enseignants=nouveaux,
+                                      acquis=acquis.matiere_libelle, division=division or self.division)
         return nouveaux
 
     def definir_enseignants(self, matiere_code: str, enseignants: list[EnseignantNomme]) -> list[EnseignantNomme]:
@@ -115,19 +118,19 @@ class Bilan(LsunAggregate):
             raise EnseignantNonRetirableError
         return self.ajouter_enseignants(matiere_code, enseignants)
 
-    def ajouter_prof_principal(self, pp: EnseignantNomme, eleve: str) -> bool:
-        """R10. ``eleve``: the pupil's displayed name (message context)."""
+    def ajouter_prof_principal(self, pp: EnseignantNomme, eleve: str, division: str | None = None) -> bool:
+        """R10. ``eleve`` and ``division``: the pupil's displayed name and division (message M8)."""
         self._exiger_modifiable()
         if pp.ref in self.profs_principaux:
             return False
-        self._pp_ajoute(enseignant=pp, eleve=eleve)
+        self._pp_ajoute(enseignant=pp, eleve=eleve, division=division or self.division)
         return True
 
-    def retirer_prof_principal(self, pp: EnseignantNomme, eleve: str) -> bool:
+    def retirer_prof_principal(self, pp: EnseignantNomme, eleve: str, division: str | None = None) -> bool:
         self._exiger_modifiable()
         if pp.ref not in self.profs_principaux:
             return False
-        self._pp_retire(enseignant=pp, eleve=eleve)
+        self._pp_retire(enseignant=pp, eleve=eleve, division=division or self.division)
         return True
 
     def verrouiller(self) -> None:
@@ -138,8 +141,10 @@ class Bilan(LsunAggregate):
         if self.verrouille:
             self._deverrouille()
 
-    def archiver(self, identite_eleve: IdentiteEleve, enseignants: list[EnseignantNomme]) -> ArchiveBilan:
-        """R6: the bilan as it is, with the pupil's data as they are before an update."""
+    def archiver(self, identite_eleve: IdentiteEleve, enseignants: list[EnseignantNomme],
+                 eleve: str = "", division: str | None = None) -> ArchiveBilan:
+        """R6: the bilan as it is, with the pupil's data as they are before an update. Context for
+        the message M12: ``eleve``, the pupil's name with the new values, and ``division``."""
         archive = ArchiveBilan(
             identite_eleve=identite_eleve,
             division=self.division,
@@ -149,7 +154,7 @@ class Bilan(LsunAggregate):
             acquis=tuple(self.acquis.values()),
             enseignants=tuple(enseignants),
         )
-        self._archive(archive=archive)
+        self._archive(archive=archive, eleve=eleve or identite_eleve.nom_affiche, division=division or self.division)
         return archive
 
     def references_enseignants(self) -> list[RefEnseignant]:
@@ -171,17 +176,18 @@ class Bilan(LsunAggregate):
         self.acquis[acquis.matiere_code] = acquis
 
     @event("EnseignantsAjoutesAcquis", topic="lsun:EnseignantsAjoutesAcquis")
-    def _enseignants_ajoutes(self, matiere_code: str, enseignants: list[EnseignantNomme]) -> None:
+    def _enseignants_ajoutes(self, matiere_code: str, enseignants: list[EnseignantNomme], acquis: str,
+                             division: str) -> None:
         acquis = self.acquis[matiere_code]
         self.acquis[matiere_code] = replace(
             acquis, enseignants=acquis.enseignants + tuple(e.ref for e in enseignants))
 
     @event("ProfPrincipalAjoute", topic="lsun:ProfPrincipalAjoute")
-    def _pp_ajoute(self, enseignant: EnseignantNomme, eleve: str) -> None:
+    def _pp_ajoute(self, enseignant: EnseignantNomme, eleve: str, division: str) -> None:
         self.profs_principaux = (*self.profs_principaux, enseignant.ref)
 
     @event("ProfPrincipalRetire", topic="lsun:ProfPrincipalRetire")
-    def _pp_retire(self, enseignant: EnseignantNomme, eleve: str) -> None:
+    def _pp_retire(self, enseignant: EnseignantNomme, eleve: str, division: str) -> None:
         self.profs_principaux = tuple(p for p in self.profs_principaux if p != enseignant.ref)
 
     @event("BilanVerrouille", topic="lsun:BilanVerrouille")
@@ -193,5 +199,5 @@ class Bilan(LsunAggregate):
         self.etat = EtatBilan.EN_COURS
 
     @event("BilanArchive", topic="lsun:BilanArchive")
-    def _archive(self, archive: ArchiveBilan) -> None:
+    def _archive(self, archive: ArchiveBilan, eleve: str, division: str) -> None:
         self.archives.append(archive)

@@ -30,20 +30,22 @@ class Eleve(LsunAggregate):
         return identifiant("eleve", uai.upper(), eleve_id)
 
     @event("EleveInscrit", topic="lsun:EleveInscrit")
-    def __init__(self, uai: str, eleve_id: str, identite: IdentiteEleve, scolarite: Scolarite) -> None:
+    def __init__(self, uai: str, eleve_id: str, identite: IdentiteEleve, scolarite: Scolarite,
+                 division_id: str) -> None:
         self.uai = uai
         self.eleve_id = eleve_id
+        self.division_id = division_id  # the LSUN division the pupil is listed in (its code may be renamed)
         self.identite = identite
         self.scolarite = scolarite
 
     def mettre_a_jour(self, identite: IdentiteEleve, division: str) -> list[Changement]:
-        """R7: the administrative data only. ``division`` is the LSUN division the pupil is
-        listed in (the message's division), recorded as context."""
+        """R7: the administrative data only. Context recorded for the message M2: ``division``, the
+        LSUN division the pupil is listed in, and ``eleve``, the pupil's name with the new values."""
         diff = changements(self.identite, identite)
         if diff:
-            self._mis_a_jour(changements=diff, division=division)
+            self._mis_a_jour(changements=diff, division=division, eleve=identite.nom_affiche)
         return diff
 
     @event("EleveMisAJour", topic="lsun:EleveMisAJour")
-    def _mis_a_jour(self, changements: list[Changement], division: str) -> None:
+    def _mis_a_jour(self, changements: list[Changement], division: str, eleve: str) -> None:
         self.identite = replace(self.identite, **{c.champ: c.nouveau for c in changements})

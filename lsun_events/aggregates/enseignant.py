@@ -50,11 +50,11 @@ class Enseignant(LsunAggregate):
         if tuple(services) != self.services:
             diff.append(Changement("services", self.services, tuple(services)))
         if diff:
-            self._mis_a_jour(changements=diff, divisions=divisions)
+            self._mis_a_jour(changements=diff, divisions=divisions, enseignant=identite.nom_affiche)
         return diff
 
     @event("EnseignantMisAJour", topic="lsun:EnseignantMisAJour")
-    def _mis_a_jour(self, changements: list[Changement], divisions: list[str]) -> None:
+    def _mis_a_jour(self, changements: list[Changement], divisions: list[str], enseignant: str) -> None:
         for c in changements:
             if c.champ == "services":
                 self.services = tuple(c.nouveau)

@@ -4,7 +4,7 @@ the warnings that concern no other aggregate (M1, M3, M5, M7, M10)."""
 from __future__ import annotations
 
 from datetime import date
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import event
 
@@ -19,11 +19,12 @@ class Synchronisation(LsunAggregate):
         TOPIC = "lsun:Synchronisation.Created"
 
     @staticmethod
-    def create_id() -> object:
+    def nouvel_id() -> UUID:
+        """A run's id is chosen before it starts, so its first event already carries it."""
         return uuid4()
 
     @event("SynchronisationDemarree", topic="lsun:SynchronisationDemarree")
-    def __init__(self, uai: str, divisions: list[str], toutes: bool, source: DescriptionSource,
+    def __init__(self, id: UUID, uai: str, divisions: list[str], toutes: bool, source: DescriptionSource,
                  jour: date, automatique: bool) -> None:
         self.uai = uai
         self.divisions = tuple(divisions)

@@ -1,0 +1,134 @@
+"""The synchronisation use case: load the perimeter, apply R1–R12, save everything in one
+transaction (or nothing, for a simulation), retry once on a concurrent change, else fail cleanly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from lsun_events.aggregates.base import contexte
+from lsun_events.aggregates.bilan import Bilan
+from lsun_events.aggregates.synchronisation import Synchronisation
+from lsun_events.aggregates.valeurs import DescriptionSource, ExportLu, RefEnseignant
+from lsun_events.erreurs import ConflitError, DivisionInconnueError, ErreurLsun
+from lsun_events.messages import Message, rapport
+from lsun_events.synchronisation import Perimetre, Progression, Regles, compter
+
+if TYPE_CHECKING:
+    from lsun_events.application import LsunApp
+    from lsun_events.sources.records import SourceSnapshot
+
+
+class UaiDifferentError(ErreurLsun):
+    def __init__(self, attendu: str, trouve: str) -> None:
+        super().__init__(f"La source concerne l'établissement {trouve}, pas {attendu} : synchronisation refusée, "
+                         "rien n'a été enregistré. Vérifiez les fichiers ou l'adresse S3E.")
+
+
+@dataclass(frozen=True)
+class DemandeSynchronisation:
+    uai: str
+    acteur: str
+    jour: date
+    divisions: tuple[str, ...] | None = None  # None: toutes
+    simulation: bool = False
+    automatique: bool = False
+
+
+@dataclass
+class ResultatSynchronisation:
+    synchronisation: UUID
+    statut: str  # "terminee" | "echouee" | "simulation"
+    messages: list[Message]
+    compteurs: dict[str, int]
+    divisions: list[str] = field(default_factory=list)
+
+    def en_dict(self) -> dict[str, Any]:
+        return {"synchronisation": str(self.synchronisation), "statut": self.statut,
+                "messages": [m.en_dict() for m in self.messages], "compteurs": self.compteurs}
+
+
+def description(source: SourceSnapshot) -> DescriptionSource:
+    return DescriptionSource(
+        origine=source.origine, empreinte=source.empreinte(),
+        exports=tuple(ExportLu(x.fichier, x.racine, x.date_export) for x in source.exports))
+
+
+def synchroniser(app: LsunApp, demande: DemandeSynchronisation, source: SourceSnapshot,
+                 progression: Progression | None = None) -> ResultatSynchronisation:
+    uai = demande.uai.upper()
+    if source.uai.upper() != uai:
+        raise UaiDifferentError(uai, source.uai.upper())
+    etab = app.etablissement(uai)
+    codes = list(demande.divisions) if demande.divisions else list(etab.divisions)
+    inconnues = [c for c in codes if c not in etab.divisions]
+    if inconnues:
+        raise DivisionInconnueError(uai, inconnues[0], list(etab.divisions))
+    for tentative in (1, 2):
+        perimetre = charger_perimetre(app, uai, codes)
+        run, entites = _calculer(perimetre, demande, codes, source, progression)
+        evenements = [*run.pending_events, *(e for a in entites for e in a.pending_events)]
+        resultat = ResultatSynchronisation(run.id, "terminee", rapport(evenements), run.compteurs, codes)
+        if demande.simulation:
+            resultat.statut = "simulation"
+            return resultat
+        try:
+            app.save(run, *entites)
+        except IntegrityError:
+            if tentative == 1:
+                continue  # someone changed a pupil or a bilan meanwhile: recompute once
+            raison = ("Des bilans ou des élèves ont été modifiés pendant la synchronisation, deux fois de suite : "
+                      "rien n'a été appliqué. Relancez la synchronisation.")
+            _enregistrer_echec(app, demande, codes, source, raison)
+            raise ConflitError(raison) from None
+        return resultat
+    raise AssertionError  # pragma: no cover
+
+
+def _calculer(perimetre: Perimetre, demande: DemandeSynchronisation, codes: list[str], source: SourceSnapshot,
+              progression: Progression | None) -> tuple[Synchronisation, list[Any]]:
+    run_id = Synchronisation.nouvel_id()
+    with contexte(demande.acteur, run_id):
+        run = Synchronisation(run_id, demande.uai.upper(), codes, demande.divisions is None, description(source),
+                              demande.jour, demande.automatique)
+        Regles(perimetre, source, run, demande.jour, progression).appliquer()
+        entites = perimetre.touches()
+        run.terminer(compter([*run.pending_events[1:], *(e for a in entites for e in a.pending_events)]))
+    return run, entites
+
+
+def _enregistrer_echec(app: LsunApp, demande: DemandeSynchronisation, codes: list[str], source: SourceSnapshot,
+                       raison: str) -> UUID:
+    """A failed run leaves no trace but this record of why."""
+    run_id = Synchronisation.nouvel_id()
+    with contexte(demande.acteur, run_id):
+        run = Synchronisation(run_id, demande.uai.upper(), codes, demande.divisions is None, description(source),
+                              demande.jour, demande.automatique)
+        run.echouer(raison)
+    app.save(run)
+    return run_id
+
+
+def charger_perimetre(app: LsunApp, uai: str, codes: list[str]) -> Perimetre:
+    etab = app.etablissement(uai)
+    divisions = [app.division(etab, c) for c in codes]
+    eleves = {}
+    bilans: dict[str, list[Bilan]] = {}
+    for division in divisions:
+        for eleve_id in division.eleves:
+            eleves[eleve_id] = app.eleve(uai, eleve_id)
+            bilans[eleve_id] = []
+            for periode in division.periodes_ouvertes:
+                try:
+                    bilans[eleve_id].append(app.repository.get(Bilan.id_pour(uai, eleve_id, division.id, periode)))
+                except AggregateNotFoundError:
+                    continue
+    enseignants = {}
+    for e in app.enseignants(etab):
+        enseignants[RefEnseignant(e.ref.type, e.ref.id_sts)] = e
+    return Perimetre(etab, divisions, eleves, bilans, enseignants)

@@ -1,0 +1,129 @@
+"""The user-facing messages of a run (SPEC §4): exact texts M1–M12, built from the run's events
+alone — the same function serves the run itself, the simulation and the regenerated report."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+INFO = "info"
+AVERTISSEMENT = "avertissement"
+
+TEXTES: dict[str, tuple[str, str]] = {
+    "M1": (AVERTISSEMENT, "L'élève {eleve} n'est plus scolarisé dans la division {division}."),
+    "M2": (INFO, "L'élève {eleve} ({division}) a été mis à jour."),
+    "M3": (AVERTISSEMENT, "L'enseignant {enseignant} n'a pas été retrouvé pour la division {division} "
+                          "dans les données SIECLE."),
+    "M4": (INFO, "L'enseignant {enseignant} ({division}) a été mis à jour."),
+    "M5": (AVERTISSEMENT, "Aucune période n'est paramétrée pour la division {division}."),
+    "M6": (INFO, "Les enseignants {enseignants} ont été ajoutés à l'acquis {acquis}."),
+    "M7": (AVERTISSEMENT, "Aucun service d'enseignement n'a été trouvé pour l'élève {eleve} "
+                          "dans la base de données SIECLE."),
+    "M8": (INFO, "Le professeur principal {enseignant} a été ajouté au bilan de l'élève {eleve}."),
+    "M9": (INFO, "La division {ancien_code} a été renommée {code}."),
+    "M10": (AVERTISSEMENT, "La division {division} n'existe plus dans les données SIECLE."),
+    "M11": (INFO, "Le professeur principal {enseignant} a été retiré du bilan de l'élève {eleve}."),
+    "M12": (INFO, "Les informations LSUN de l'élève {eleve} ont été archivées ({n} bilan(s) verrouillé(s))."),
+}
+
+# Report order inside a division: rule (R2, R4/R5, R6/R7, R8, R9, R10), then name, then rule step.
+RANG: dict[str, tuple[int, int]] = {
+    "M9": (0, 0), "M10": (0, 1), "M1": (1, 0), "M12": (2, 0), "M2": (2, 1), "M5": (3, 0), "M3": (3, 1),
+    "M4": (3, 2), "M6": (4, 0), "M7": (4, 1), "M8": (5, 0), "M11": (5, 1),
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    code: str
+    division: str
+    valeurs: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def de(cls, code_message: str, division: str, **valeurs: Any) -> Message:
+        paires = {"division": division, **valeurs}
+        return cls(code_message, division, tuple(sorted((k, str(v)) for k, v in paires.items())))
+
+    @property
+    def niveau(self) -> str:
+        return TEXTES[self.code][0]
+
+    @property
+    def texte(self) -> str:
+        return TEXTES[self.code][1].format(**dict(self.valeurs))
+
+    @property
+    def nom(self) -> str:
+        v = dict(self.valeurs)
+        return v.get("eleve") or v.get("enseignant") or v.get("enseignants") or v.get("acquis") or ""
+
+    def en_dict(self) -> dict[str, str]:
+        return {"niveau": self.niveau, "division": self.division, "code": self.code, "texte": self.texte}
+
+
+def _cle_nom(nom: str) -> str:
+    sans_accents = unicodedata.normalize("NFKD", nom).encode("ascii", "ignore").decode()
+    return sans_accents.casefold()
+
+
+def ordonner(messages: Iterable[Message], selection: Sequence[str],
+             renommages: dict[str, str] | None = None) -> list[Message]:
+    """Group by division in the order selected (a renamed division keeps its place), then rule
+    order, then name; identical texts within a division once."""
+    renommages = renommages or {}
+    place = {code: i for i, code in enumerate(selection)}
+    for ancien, nouveau in renommages.items():
+        if ancien in place:
+            place.setdefault(nouveau, place[ancien])
+
+    def cle(m: Message) -> tuple[Any, ...]:
+        rang, etape = RANG[m.code]
+        return (place.get(m.division, len(place)), m.division, rang, _cle_nom(m.nom), etape, m.texte)
+
+    vus: set[tuple[str, str]] = set()
+    resultat = []
+    for m in sorted(messages, key=cle):
+        if (m.division, m.texte) not in vus:
+            vus.add((m.division, m.texte))
+            resultat.append(m)
+    return resultat
+
+
+def messages_des_evenements(evenements: Iterable[Any]) -> tuple[list[Message], list[str], dict[str, str]]:
+    """Messages of one run from its events (the run's own and the entity events carrying its id).
+    Returns the messages (unordered), the run's selection and its division renames."""
+    messages: list[Message] = []
+    selection: list[str] = []
+    renommages: dict[str, str] = {}
+    archives: dict[tuple[str, str], int] = {}
+    for e in evenements:
+        nom = type(e).__name__
+        if nom == "SynchronisationDemarree":
+            selection = list(e.divisions)
+        elif nom == "AvertissementEmis":
+            messages.append(Message.de(e.code, e.division, **e.valeurs))
+        elif nom == "EleveMisAJour":
+            messages.append(Message.de("M2", e.division, eleve=e.eleve))
+        elif nom == "BilanArchive":
+            archives[(e.division, e.eleve)] = archives.get((e.division, e.eleve), 0) + 1
+        elif nom == "EnseignantMisAJour":
+            messages.extend(Message.de("M4", d, enseignant=e.enseignant) for d in e.divisions)
+        elif nom == "EnseignantsAjoutesAcquis":
+            noms = ", ".join(x.nom for x in e.enseignants)
+            messages.append(Message.de("M6", e.division, enseignants=noms, acquis=e.acquis))
+        elif nom == "ProfPrincipalAjoute":
+            messages.append(Message.de("M8", e.division, enseignant=e.enseignant.nom, eleve=e.eleve))
+        elif nom == "ProfPrincipalRetire":
+            messages.append(Message.de("M11", e.division, enseignant=e.enseignant.nom, eleve=e.eleve))
+        elif nom == "DivisionMiseAJour" and e.ancien_code != e.code:
+            renommages[e.ancien_code] = e.code
+            messages.append(Message.de("M9", e.code, ancien_code=e.ancien_code, code=e.code))
+    messages.extend(Message.de("M12", d, eleve=eleve, n=n) for (d, eleve), n in archives.items())
+    return messages, selection, renommages
+
+
+def rapport(evenements: Iterable[Any]) -> list[Message]:
+    messages, selection, renommages = messages_des_evenements(evenements)
+    return ordonner(messages, selection, renommages)
