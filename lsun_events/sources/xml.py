@@ -48,6 +48,8 @@ class _Flux:
         self._brut = brut
         self._debut = debut
         self.lignes = 1
+        self.octets = 0
+        self.vide = True  # nothing but blanks (and a BOM) so far
         self.fin_atteinte = False
 
     def read(self, taille: int = -1) -> bytes:
@@ -58,6 +60,9 @@ class _Flux:
         if not morceau:
             self.fin_atteinte = True
         self.lignes += morceau.count(b"\n")
+        self.octets += len(morceau)
+        if self.vide and morceau.strip(b" \t\r\n\xef\xbb\xbf"):
+            self.vide = False
         return morceau
 
 
@@ -94,11 +99,15 @@ def _traduire(nom_fichier: str, erreur: etree.XMLSyntaxError, flux: _Flux) -> So
     """A libxml2 error, told in French with its line; the technical detail stays at the end."""
     message = _SUFFIXE_POSITION.sub("", erreur.msg or str(erreur))
     ligne = erreur.lineno or flux.lignes
+    nature = ""  # libxml2 error name, when lxml lost the message
+    derniere = erreur.error_log.last_error if erreur.error_log else None
+    if message == "no element found" and derniere is not None and flux.octets:
+        message, ligne = derniere.message, derniere.line or ligne  # lxml lost libxml2's own message
+        nature = derniere.type_name
     if "Unsupported encoding" in message:
         encodage = message.split(":", 1)[1].split(",")[0].strip() if ":" in message else "?"
         return _erreur_encodage_inconnue(nom_fichier, encodage)
-    if "Document is empty" in message or (flux.fin_atteinte and flux.lignes <= 1 and ligne <= 1
-                                          and "no element found" in message):
+    if flux.vide:
         return SourceInvalideError(nom_fichier, "le fichier est vide",
                                    correction=CORRECTION_REEXPORTER)
     if "Invalid bytes in character encoding" in message or "not proper UTF-8" in message:
@@ -114,7 +123,7 @@ def _traduire(nom_fichier: str, erreur: etree.XMLSyntaxError, flux: _Flux) -> So
         return SourceInvalideError(nom_fichier, "ce n'est pas un fichier XML",
                                    correction=CORRECTION_REEXPORTER)
     tronque = erreur.code == _ERR_TAG_NOT_FINISHED or "Premature end" in message or (
-        flux.fin_atteinte and ligne >= flux.lignes)
+        flux.fin_atteinte and ligne >= flux.lignes and "ENTITY" not in nature)
     if tronque:
         return SourceInvalideError(
             nom_fichier,
