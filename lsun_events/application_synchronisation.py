@@ -132,3 +132,35 @@ def charger_perimetre(app: LsunApp, uai: str, codes: list[str]) -> Perimetre:
     for e in app.enseignants(etab):
         enseignants[RefEnseignant(e.ref.type, e.ref.id_sts)] = e
     return Perimetre(etab, divisions, eleves, bilans, enseignants)
+
+
+def evenements_du_run(app: LsunApp, synchronisation: UUID) -> list[Any]:
+    """Every event of one run, read from the event store alone: a run is saved in one transaction, so
+    its events are contiguous from its ``SynchronisationDemarree``."""
+    debut = None
+    position = None
+    while debut is None:
+        notes = app.recorder.select_notifications(start=position, limit=1000, topics=["lsun:SynchronisationDemarree"],
+                                                  inclusive_of_start=False)
+        if not notes:
+            raise RunInconnuError(synchronisation)
+        debut = next((n.id for n in notes if n.originator_id == synchronisation), None)
+        position = notes[-1].id
+    evenements: list[Any] = []
+    position = debut
+    inclus = True
+    while True:
+        notes = app.recorder.select_notifications(start=position, limit=1000, inclusive_of_start=inclus)
+        for n in notes:
+            e = app.mapper.to_domain_event(n)
+            if e.synchronisation != str(synchronisation):
+                return evenements
+            evenements.append(e)
+        if len(notes) < 1000:
+            return evenements
+        position, inclus = notes[-1].id, False
+
+
+class RunInconnuError(ErreurLsun):
+    def __init__(self, synchronisation: UUID | str) -> None:
+        super().__init__(f"Aucune synchronisation d'identifiant {synchronisation}.")

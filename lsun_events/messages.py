@@ -43,7 +43,7 @@ class Message:
 
     @classmethod
     def de(cls, code_message: str, division: str, **valeurs: Any) -> Message:
-        paires = {"division": division, **valeurs}
+        paires = {**valeurs, "division": division}
         return cls(code_message, division, tuple(sorted((k, str(v)) for k, v in paires.items())))
 
     @property
@@ -91,39 +91,66 @@ def ordonner(messages: Iterable[Message], selection: Sequence[str],
     return resultat
 
 
-def messages_des_evenements(evenements: Iterable[Any]) -> tuple[list[Message], list[str], dict[str, str]]:
-    """Messages of one run from its events (the run's own and the entity events carrying its id).
-    Returns the messages (unordered), the run's selection and its division renames."""
+@dataclass(frozen=True)
+class Element:
+    """What one event contributes to its run's report (before grouping and counting)."""
+
+    code: str
+    division: str
+    valeurs: tuple[tuple[str, str], ...]
+
+
+def _element(code_element: str, division: str, **valeurs: Any) -> Element:
+    return Element(code_element, division, tuple(sorted((k, str(v)) for k, v in valeurs.items())))
+
+
+def elements(e: Any) -> list[Element]:
+    """The report elements of one event. ``SynchronisationDemarree`` gives the selection ("S"), a
+    renamed division the rename ("R" plus M9); archives are counted per pupil when assembling."""
+    nom = type(e).__name__
+    if nom == "SynchronisationDemarree":
+        return [_element("S", "", divisions="\n".join(e.divisions))]
+    if nom == "AvertissementEmis":
+        return [_element(e.code, e.division, **e.valeurs)]
+    if nom == "EleveMisAJour":
+        return [_element("M2", e.division, eleve=e.eleve)]
+    if nom == "BilanArchive":
+        return [_element("M12", e.division, eleve=e.eleve)]
+    if nom == "EnseignantMisAJour":
+        return [_element("M4", d, enseignant=e.enseignant) for d in e.divisions]
+    if nom == "EnseignantsAjoutesAcquis":
+        return [_element("M6", e.division, enseignants=", ".join(x.nom for x in e.enseignants), acquis=e.acquis)]
+    if nom == "ProfPrincipalAjoute":
+        return [_element("M8", e.division, enseignant=e.enseignant.nom, eleve=e.eleve)]
+    if nom == "ProfPrincipalRetire":
+        return [_element("M11", e.division, enseignant=e.enseignant.nom, eleve=e.eleve)]
+    if nom == "DivisionMiseAJour" and e.ancien_code != e.code:
+        return [_element("R", e.code, ancien_code=e.ancien_code),
+                _element("M9", e.code, ancien_code=e.ancien_code, code=e.code)]
+    return []
+
+
+def assembler(tous: Iterable[Element]) -> list[Message]:
+    """The ordered report from the elements of one run."""
     messages: list[Message] = []
     selection: list[str] = []
     renommages: dict[str, str] = {}
     archives: dict[tuple[str, str], int] = {}
-    for e in evenements:
-        nom = type(e).__name__
-        if nom == "SynchronisationDemarree":
-            selection = list(e.divisions)
-        elif nom == "AvertissementEmis":
-            messages.append(Message.de(e.code, e.division, **e.valeurs))
-        elif nom == "EleveMisAJour":
-            messages.append(Message.de("M2", e.division, eleve=e.eleve))
-        elif nom == "BilanArchive":
-            archives[(e.division, e.eleve)] = archives.get((e.division, e.eleve), 0) + 1
-        elif nom == "EnseignantMisAJour":
-            messages.extend(Message.de("M4", d, enseignant=e.enseignant) for d in e.divisions)
-        elif nom == "EnseignantsAjoutesAcquis":
-            noms = ", ".join(x.nom for x in e.enseignants)
-            messages.append(Message.de("M6", e.division, enseignants=noms, acquis=e.acquis))
-        elif nom == "ProfPrincipalAjoute":
-            messages.append(Message.de("M8", e.division, enseignant=e.enseignant.nom, eleve=e.eleve))
-        elif nom == "ProfPrincipalRetire":
-            messages.append(Message.de("M11", e.division, enseignant=e.enseignant.nom, eleve=e.eleve))
-        elif nom == "DivisionMiseAJour" and e.ancien_code != e.code:
-            renommages[e.ancien_code] = e.code
-            messages.append(Message.de("M9", e.code, ancien_code=e.ancien_code, code=e.code))
+    for el in tous:
+        valeurs = dict(el.valeurs)
+        if el.code == "S":
+            selection = valeurs["divisions"].split("\n") if valeurs["divisions"] else []
+        elif el.code == "R":
+            renommages[valeurs["ancien_code"]] = el.division
+        elif el.code == "M12":
+            cle = (el.division, valeurs["eleve"])
+            archives[cle] = archives.get(cle, 0) + 1
+        else:
+            messages.append(Message.de(el.code, el.division, **valeurs))
     messages.extend(Message.de("M12", d, eleve=eleve, n=n) for (d, eleve), n in archives.items())
-    return messages, selection, renommages
+    return ordonner(messages, selection, renommages)
 
 
 def rapport(evenements: Iterable[Any]) -> list[Message]:
-    messages, selection, renommages = messages_des_evenements(evenements)
-    return ordonner(messages, selection, renommages)
+    """The report of one run from its events: the run's own and the entity events carrying its id."""
+    return assembler(el for e in evenements for el in elements(e))

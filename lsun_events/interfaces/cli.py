@@ -120,6 +120,27 @@ def construire_parser() -> argparse.ArgumentParser:
     quand.add_argument("--version", type=entier_positif)
     quand.add_argument("--au", type=jour_iso, help="AAAA-MM-JJ : le bilan tel qu'il était ce jour-là (fin de journée)")
 
+    p = ajouter(sous, "synchroniser", "synchronisation base élèves (R1–R12) des divisions choisies",
+                commandes.synchroniser)
+    p.add_argument("--uai", required=True)
+    choix = p.add_mutually_exclusive_group(required=True)
+    choix.add_argument("--division", action="append", help="code de division (répéter pour plusieurs)")
+    choix.add_argument("--toutes", action="store_true", help="toutes les divisions")
+    p.add_argument("--siecle", type=Path, help="dossier ou zip des exports SIECLE/BEE")
+    p.add_argument("--sts", type=Path, help="export STS-web")
+    p.add_argument("--s3e", help="adresse du service S3E (au lieu des fichiers)")
+    p.add_argument("--jeton", help="jeton d'accès au service S3E")
+    p.add_argument("--simulation", action="store_true", help="calcule les messages sans rien enregistrer")
+
+    p = ajouter(sous, "messages", "le rapport d'une synchronisation", commandes.messages)
+    p.add_argument("--synchronisation", required=True, help="identifiant de la synchronisation")
+    p.add_argument("--regenerer", action="store_true", help="reconstruit le rapport depuis les seuls événements")
+
+    projections = sous.add_parser("projections", help="vues calculées depuis les événements").add_subparsers(
+        dest="action", required=True, metavar="ACTION")
+    ajouter(projections, "reconstruire", "reconstruit toutes les vues depuis le premier événement",
+            commandes.reconstruire)
+
     p = ajouter(sous, "s3e", "serveur S3E local sur un dossier d'exports (DIR/<UAI>/…)", commandes.s3e)
     p.add_argument("--exports", type=Path, required=True)
     p.add_argument("--port", type=int, default=8081)
@@ -128,8 +149,11 @@ def construire_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = construire_parser().parse_args(argv)
+    parser = construire_parser()
+    args = parser.parse_args(argv)
     args.acteur = args.acteur or getpass.getuser()
+    if args.commande == "synchroniser" and not args.s3e and not (args.siecle and args.sts):
+        parser.error("indiquez --siecle et --sts, ou --s3e")
     try:
         resultat = args.fonction(args)
     except (ErreurLsun, ErreurDomaine, SourceInvalideError, StoreInvalideError) as e:

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import argparse
-from contextlib import closing
+import sys
+import time
 from datetime import date
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import OperationalError, PersistenceError, ProgrammingError
 
-from lsun_events.application import LsunApp, ouvrir_application
-from lsun_events.application import migrer as migrer_store
+from lsun_events.application_synchronisation import DemandeSynchronisation, RunInconnuError, evenements_du_run
 from lsun_events.config import Store
-from lsun_events.interfaces.presentation import bilan_en_dict, bilan_en_lignes
+from lsun_events.interfaces.presentation import bilan_en_dict, bilan_en_lignes, messages_en_lignes
 from lsun_events.interfaces.sortie import Resultat
+from lsun_events.interfaces.sources_cli import lire_source
+from lsun_events.messages import rapport
+from lsun_events.projections import rapports
+from lsun_events.systeme import Systeme
+from lsun_events.systeme import migrer as migrer_tout
 
 ERREURS_STOCKAGE = (PersistenceError, psycopg.Error)
 
@@ -27,22 +33,17 @@ def expliquer_erreur_stockage(e: Exception) -> str:
     return f"erreur du stockage : {texte}"
 
 
-def _app(args: argparse.Namespace) -> closing[LsunApp]:
-    return closing(ouvrir_application(args.store))
-
-
 def migrer(args: argparse.Namespace) -> Resultat:
     store = Store.depuis_url(args.store)
-    migrer_store(store)
+    migrer_tout(store)
     return Resultat({"store": store.kind, "statut": "ok"}, [f"Schéma du stockage {store.kind} prêt."])
 
 
 def importer(args: argparse.Namespace) -> Resultat:
-    from lsun_events.sources.snapshot import charger_exports  # noqa: PLC0415
-
-    snapshot = charger_exports(args.siecle, args.sts, uai_attendu=args.uai)
-    with _app(args) as app:
-        compte = app.importer(snapshot, args.acteur, date.today())
+    snapshot = lire_source(args.uai, siecle=args.siecle, sts=args.sts)
+    with Systeme(args.store) as s:
+        compte = s.app.importer(snapshot, args.acteur, date.today())
+        s.rattraper()
     return Resultat({"uai": snapshot.uai, **compte}, [
         f"Établissement {snapshot.uai} importé : {compte['divisions']} divisions, {compte['groupes']} groupes, "
         f"{compte['eleves']} élèves, {compte['enseignants']} enseignants."])
@@ -52,47 +53,113 @@ def ajouter_eleves(args: argparse.Namespace) -> Resultat:
     from lsun_events.sources.snapshot import charger_eleves  # noqa: PLC0415
 
     snapshot = charger_eleves(args.siecle, uai_attendu=args.uai)
-    with _app(args) as app:
-        compte = app.ajouter_eleves(snapshot, args.acteur, date.today())
+    with Systeme(args.store) as s:
+        compte = s.app.ajouter_eleves(snapshot, args.acteur, date.today())
+        s.rattraper()
     return Resultat({"uai": args.uai, **compte}, [f"{compte['eleves']} élève(s) ajouté(s)."])
 
 
 def parametrer_periodes(args: argparse.Namespace) -> Resultat:
-    with _app(args) as app:
-        app.parametrer_periodes(args.uai, args.division, args.periode, args.acteur)
+    with Systeme(args.store) as s:
+        s.app.parametrer_periodes(args.uai, args.division, args.periode, args.acteur)
+        s.rattraper()
     codes = ", ".join(p.code for p in args.periode)
     return Resultat({"division": args.division, "periodes": [p.en_dict() for p in args.periode]},
                     [f"Périodes de la division {args.division} : {codes}."])
 
 
 def ouvrir_bilans(args: argparse.Namespace) -> Resultat:
-    with _app(args) as app:
-        compte = app.ouvrir_bilans(args.uai, args.division, args.periode, args.acteur)
+    with Systeme(args.store) as s:
+        compte = s.app.ouvrir_bilans(args.uai, args.division, args.periode, args.acteur)
+        s.rattraper()
     texte = f"{compte['bilans']} bilan(s) ouvert(s) pour la division {args.division}, période {args.periode}."
     return Resultat({"division": args.division, "periode": args.periode, **compte}, [texte])
 
 
 def saisir_acquis(args: argparse.Namespace) -> Resultat:
-    with _app(args) as app:
-        app.saisir_acquis(args.uai, args.eleve, args.periode, args.matiere, args.acteur,
-                          positionnement=args.positionnement, appreciation=args.appreciation)
-        bilan = app.bilan(args.uai, args.eleve, args.periode)
+    with Systeme(args.store) as s:
+        s.app.saisir_acquis(args.uai, args.eleve, args.periode, args.matiere, args.acteur,
+                            positionnement=args.positionnement, appreciation=args.appreciation)
+        s.rattraper()
+        bilan = s.app.bilan(args.uai, args.eleve, args.periode)
     return Resultat(bilan_en_dict(bilan), [f"Acquis {args.matiere} saisi.", *bilan_en_lignes(bilan)])
 
 
 def verrouiller(args: argparse.Namespace) -> Resultat:
-    with _app(args) as app:
-        compte = app.verrouiller(args.uai, args.division, args.periode, args.acteur, eleve_id=args.eleve,
-                                 verrouiller=args.verrouiller)
+    with Systeme(args.store) as s:
+        compte = s.app.verrouiller(args.uai, args.division, args.periode, args.acteur, eleve_id=args.eleve,
+                                   verrouiller=args.verrouiller)
+        s.rattraper()
     verbe = "verrouillé(s)" if args.verrouiller else "déverrouillé(s)"
     return Resultat({"division": args.division, "periode": args.periode, **compte},
                     [f"{compte['bilans']} bilan(s) {verbe}."])
 
 
 def bilan(args: argparse.Namespace) -> Resultat:
-    with _app(args) as app:
-        b = app.bilan_tel_que(args.uai, args.eleve, args.periode, version=args.version, au=args.au)
+    with Systeme(args.store) as s:
+        b = s.app.bilan_tel_que(args.uai, args.eleve, args.periode, version=args.version, au=args.au)
     return Resultat(bilan_en_dict(b), bilan_en_lignes(b))
+
+
+class Progression:
+    """« Élèves traités : N / TOTAL » on stderr, at most a few times a second."""
+
+    def __init__(self) -> None:
+        self.dernier = 0.0
+
+    def __call__(self, fait: int, total: int) -> None:
+        maintenant = time.monotonic()
+        if fait == total or maintenant - self.dernier > 0.5:
+            self.dernier = maintenant
+            sys.stderr.write(f"Élèves traités : {fait} / {total}\n")
+            sys.stderr.flush()
+
+
+def synchroniser(args: argparse.Namespace) -> Resultat:
+    source = lire_source(args.uai, siecle=args.siecle, sts=args.sts, s3e=args.s3e, jeton=args.jeton)
+    demande = DemandeSynchronisation(uai=args.uai, acteur=args.acteur, jour=date.today(),
+                                     divisions=None if args.toutes else tuple(args.division),
+                                     simulation=args.simulation)
+    with Systeme(args.store) as s:
+        resultat = s.app.synchroniser(demande, source, Progression())
+        s.rattraper()
+    entete = ("Simulation (rien n'a été enregistré)" if args.simulation
+              else f"Synchronisation {resultat.synchronisation} terminée")
+    return Resultat(resultat.en_dict(), [f"{entete} : {len(resultat.messages)} message(s).",
+                                         *messages_en_lignes(resultat.messages)])
+
+
+def _uuid(texte: str) -> UUID:
+    try:
+        return UUID(texte)
+    except ValueError:
+        raise RunInconnuError(texte) from None
+
+
+def messages(args: argparse.Namespace) -> Resultat:
+    run_id = _uuid(args.synchronisation)
+    with Systeme(args.store) as s:
+        if args.regenerer:
+            liste = rapport(evenements_du_run(s.app, run_id))
+        else:
+            s.rattraper()
+            with s.lire("rapports") as c:
+                if rapports.run(c, str(run_id)) is None:
+                    raise RunInconnuError(run_id)
+                liste = rapports.messages_du_run(c, str(run_id))
+    return Resultat({"synchronisation": str(run_id), "messages": [m.en_dict() for m in liste]},
+                    messages_en_lignes(liste))
+
+
+def reconstruire(args: argparse.Namespace) -> Resultat:
+    with Systeme(args.store) as s:
+        total = {}
+        for nom, projecteur in s.projecteurs.items():
+            def progression(n: int, nom: str = nom) -> None:
+                sys.stderr.write(f"Projection {nom} : {n} événements relus\n")
+            total[nom] = projecteur.reconstruire(s.app, progression=progression)
+    return Resultat({"projections": total}, [f"Projection {n} reconstruite : {k} événement(s) relu(s)."
+                                             for n, k in total.items()])
 
 
 def s3e(args: argparse.Namespace) -> Resultat:

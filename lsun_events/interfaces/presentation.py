@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lsun_events.aggregates.bilan import Bilan
+from lsun_events.messages import Message
 
 
 def bilan_en_dict(bilan: Bilan) -> dict[str, Any]:
@@ -37,4 +38,17 @@ def bilan_en_lignes(bilan: Bilan) -> list[str]:
         pos = f"positionnement {a.positionnement}" if a.positionnement else "non positionné"
         lignes.append(f"  {a.matiere_libelle} ({a.matiere_code}) — {', '.join(e.cle for e in a.enseignants)} — {pos}"
                       + (f" — « {a.appreciation} »" if a.appreciation else ""))
+    return lignes
+
+
+def messages_en_lignes(messages: list[Message]) -> list[str]:
+    """Grouped by division, warnings marked."""
+    lignes: list[str] = []
+    division = None
+    for m in messages:
+        if m.division != division:
+            division = m.division
+            lignes.append(f"Division {division}")
+        marque = "AVERTISSEMENT" if m.niveau == "avertissement" else "info"
+        lignes.append(f"  [{marque}] {m.texte}")
     return lignes

@@ -1,0 +1,100 @@
+"""Read models built from the events, with exactly-once tracking.
+
+A ``Modele`` says which tables a view has and how a page of events changes them. The view itself is a
+tracking recorder of the eventsourcing library (``SQLiteTrackingRecorder`` / ``PostgresTrackingRecorder``):
+the rows of a page and the position of its last event are written in one transaction, and the position
+only moves forward, so no event is applied twice and a crash resumes where it stopped. Embedded (SQLite):
+one file per view, caught up in-process after each command. PostgreSQL: tables prefixed by the view's
+name in the store's schema, followed by their own process (``lsun-events projections suivre``)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Dialecte:
+    """What differs in SQL between SQLite and PostgreSQL for our tables."""
+
+    nom: str  # "sqlite" | "postgresql"
+    table: Callable[[str], str]  # qualified, quoted table name
+    texte: str = "TEXT"
+    entier: str = "INTEGER"
+    grand_entier: str = "INTEGER"
+
+    def sql(self, requete: str) -> str:
+        """Our SQL is written with ``?`` placeholders."""
+        return requete if self.nom == "sqlite" else requete.replace("?", "%s")
+
+
+class Curseur:
+    """The same small API over a SQLite or a psycopg cursor; rows come back as dicts."""
+
+    def __init__(self, brut: Any, dialecte: Dialecte) -> None:
+        self.brut = brut
+        self.dialecte = dialecte
+
+    def executer(self, requete: str, parametres: Sequence[Any] = ()) -> None:
+        self.brut.execute(self.dialecte.sql(requete), tuple(parametres))
+
+    def executer_plusieurs(self, requete: str, lignes: Sequence[Sequence[Any]]) -> None:
+        if lignes:
+            self.brut.executemany(self.dialecte.sql(requete), [tuple(x) for x in lignes])
+
+    def lignes(self, requete: str, parametres: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        self.executer(requete, parametres)
+        return [dict(x) for x in self.brut.fetchall()]
+
+
+class Modele(ABC):
+    """One read model: its identity (``nom``, never renamed quietly), the topics it reads (none: all),
+    its tables, and how a page of events changes them."""
+
+    nom: str
+    topics: tuple[str, ...] = ()
+
+    @abstractmethod
+    def creations(self, d: Dialecte) -> list[str]:
+        """CREATE TABLE/INDEX statements (IF NOT EXISTS)."""
+
+    @abstractmethod
+    def tables(self, d: Dialecte) -> list[str]:
+        """Every table of the view, to empty it before a rebuild."""
+
+    @abstractmethod
+    def traiter(self, c: Curseur, page: list[tuple[int, Any]]) -> None:
+        """Apply a page of (notification id, domain event), in order."""
+
+
+class VueMixin:
+    """Shared by the SQLite and PostgreSQL view recorders."""
+
+    modele: Modele
+    dialecte: Dialecte
+
+    @contextmanager
+    def transaction(self, *, ecrire: bool) -> Iterator[Curseur]:
+        with self.datastore.transaction(commit=ecrire) as brut:  # type: ignore[attr-defined]
+            yield Curseur(brut, self.dialecte)
+
+    def appliquer_page(self, application: str, page: list[tuple[int, Any]], position: int) -> None:
+        """The page's rows and the new position, in one transaction."""
+        from eventsourcing.persistence import Tracking  # noqa: PLC0415
+
+        with self.transaction(ecrire=True) as c:
+            self.modele.traiter(c, page)
+            self._insert_tracking(c.brut, Tracking(application, position))  # type: ignore[attr-defined]
+
+    def vider(self) -> None:
+        """Empty the view and forget its position (before a rebuild from position 0)."""
+        with self.transaction(ecrire=True) as c:
+            for table in self.modele.tables(self.dialecte):
+                c.executer(f"DELETE FROM {table}")
+            c.executer(f"DELETE FROM {self._table_suivi()}")
+
+    def _table_suivi(self) -> str:
+        raise NotImplementedError

@@ -1,0 +1,90 @@
+"""The message list: every run (who, when, divisions, source, outcome, counts) and the elements of its
+report, from which the ordered messages of SPEC §4 are assembled."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lsun_events.messages import Element, Message, assembler, elements
+from lsun_events.projections.base import Curseur, Dialecte, Modele
+
+TOPICS = tuple(f"lsun:{n}" for n in (
+    "SynchronisationDemarree", "AvertissementEmis", "SynchronisationTerminee", "SynchronisationEchouee",
+    "EleveMisAJour", "BilanArchive", "EnseignantMisAJour", "EnseignantsAjoutesAcquis", "ProfPrincipalAjoute",
+    "ProfPrincipalRetire", "DivisionMiseAJour"))
+
+
+class Rapports(Modele):
+    nom = "rapports"
+    topics = TOPICS
+
+    def tables(self, d: Dialecte) -> list[str]:
+        return [d.table("rapports_runs"), d.table("rapports_elements")]
+
+    def creations(self, d: Dialecte) -> list[str]:
+        runs, elts = self.tables(d)
+        return [
+            f"CREATE TABLE IF NOT EXISTS {runs} (synchronisation {d.texte} PRIMARY KEY, uai {d.texte}, "
+            f"acteur {d.texte}, debut {d.texte}, fin {d.texte}, statut {d.texte}, divisions {d.texte}, "
+            f"toutes {d.entier}, automatique {d.entier}, jour {d.texte}, source {d.texte}, compteurs {d.texte}, "
+            f"raison {d.texte}, position {d.grand_entier})",
+            f"CREATE INDEX IF NOT EXISTS rapports_runs_uai ON {runs} (uai, debut)",
+            f"CREATE TABLE IF NOT EXISTS {elts} (synchronisation {d.texte}, position {d.grand_entier}, "
+            f"code {d.texte}, division {d.texte}, valeurs {d.texte})",
+            f"CREATE INDEX IF NOT EXISTS rapports_elements_run ON {elts} (synchronisation, position)",
+        ]
+
+    def traiter(self, c: Curseur, page: list[tuple[int, Any]]) -> None:
+        runs, elts = self.tables(c.dialecte)
+        lignes: list[tuple[Any, ...]] = []
+        for position, e in page:
+            run = getattr(e, "synchronisation", None)
+            if run is None:
+                continue
+            nom = type(e).__name__
+            if nom == "SynchronisationDemarree":
+                source = {"origine": e.source.origine, "empreinte": e.source.empreinte,
+                          "exports": [x.en_dict() for x in e.source.exports]}
+                c.executer(
+                    f"INSERT INTO {runs} (synchronisation, uai, acteur, debut, statut, divisions, toutes, automatique,"
+                    " jour, source, compteurs, position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (run, e.uai, e.acteur, e.timestamp.isoformat(), "en cours", json.dumps(list(e.divisions)),
+                     int(e.toutes), int(e.automatique), e.jour.isoformat(), json.dumps(source), "{}", position))
+            elif nom == "SynchronisationTerminee":
+                c.executer(f"UPDATE {runs} SET statut = ?, fin = ?, compteurs = ? WHERE synchronisation = ?",
+                           ("terminee", e.timestamp.isoformat(), json.dumps(e.compteurs), run))
+            elif nom == "SynchronisationEchouee":
+                c.executer(f"UPDATE {runs} SET statut = ?, fin = ?, raison = ? WHERE synchronisation = ?",
+                           ("echouee", e.timestamp.isoformat(), e.raison, run))
+            lignes.extend((run, position, el.code, el.division, json.dumps(el.valeurs, ensure_ascii=False))
+                          for el in elements(e))
+        c.executer_plusieurs(f"INSERT INTO {elts} VALUES (?,?,?,?,?)", lignes)
+
+
+def messages_du_run(c: Curseur, synchronisation: str) -> list[Message]:
+    _, elts = Rapports().tables(c.dialecte)
+    lignes = c.lignes(f"SELECT code, division, valeurs FROM {elts} WHERE synchronisation = ? ORDER BY position",
+                      (synchronisation,))
+    return assembler(Element(x["code"], x["division"], tuple(tuple(p) for p in json.loads(x["valeurs"])))
+                     for x in lignes)
+
+
+def _run_en_dict(x: dict[str, Any]) -> dict[str, Any]:
+    return {**x, "divisions": json.loads(x["divisions"]), "toutes": bool(x["toutes"]),
+            "automatique": bool(x["automatique"]), "source": json.loads(x["source"]),
+            "compteurs": json.loads(x["compteurs"] or "{}")}
+
+
+def run(c: Curseur, synchronisation: str) -> dict[str, Any] | None:
+    runs, _ = Rapports().tables(c.dialecte)
+    lignes = c.lignes(f"SELECT * FROM {runs} WHERE synchronisation = ?", (synchronisation,))
+    return _run_en_dict(lignes[0]) if lignes else None
+
+
+def runs(c: Curseur, uai: str, *, limite: int = 50, decalage: int = 0) -> list[dict[str, Any]]:
+    """The runs of a school, newest first."""
+    table, _ = Rapports().tables(c.dialecte)
+    lignes = c.lignes(f"SELECT * FROM {table} WHERE uai = ? ORDER BY position DESC LIMIT ? OFFSET ?",
+                      (uai, limite, decalage))
+    return [_run_en_dict(x) for x in lignes]
