@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from lsun_events.aggregates.erreurs import ErreurDomaine
 from lsun_events.aggregates.valeurs import Periode
@@ -21,6 +22,9 @@ from lsun_events.interfaces.sortie import Resultat, afficher, erreur
 from lsun_events.sources.erreurs import SourceInvalideError
 
 traduire_argparse()
+
+# Modules that add their own commands: each has ``enregistrer(sous_parsers, ajouter)``.
+MODULES_DE_COMMANDES: list[Any] = []
 
 Commande = Callable[[argparse.Namespace], Resultat]
 
@@ -140,6 +144,9 @@ def construire_parser() -> argparse.ArgumentParser:
         dest="action", required=True, metavar="ACTION")
     ajouter(projections, "reconstruire", "reconstruit toutes les vues depuis le premier événement",
             commandes.reconstruire)
+
+    for module in MODULES_DE_COMMANDES:
+        module.enregistrer(sous, ajouter)
 
     p = ajouter(sous, "s3e", "serveur S3E local sur un dossier d'exports (DIR/<UAI>/…)", commandes.s3e)
     p.add_argument("--exports", type=Path, required=True)
