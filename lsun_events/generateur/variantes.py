@@ -315,7 +315,8 @@ def modifier(ecole: Ecole, *, part_eleves_renommes: float = 0.1, enseignants_cha
     rng = random.Random(graine)
     copie = copier(ecole)
     _renommer_eleves(copie, part_eleves_renommes, rng)
-    enseignants = sorted((e for e in copie.enseignants if e.fonction == "ENS" and copie.services_de(e.ref)),
+    avec_services = {r for _, _, service in copie.services() for r in service.enseignants}
+    enseignants = sorted((e for e in copie.enseignants if e.fonction == "ENS" and e.ref in avec_services),
                          key=lambda e: e.ref)
     for i, enseignant in enumerate(rng.sample(enseignants, min(enseignants_changes, len(enseignants)))):
         if i % 2 == 0:
