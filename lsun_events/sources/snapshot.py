@@ -26,6 +26,7 @@ from lsun_events.sources.documents import Document, JeuDocuments
 from lsun_events.sources.erreurs import SourceInvalideError
 from lsun_events.sources.localisation import LimitesZip, localiser_exports, localiser_siecle
 from lsun_events.sources.records import (
+    Adresse,
     DivisionSource,
     EleveSource,
     EtablissementSource,
@@ -211,7 +212,10 @@ def _etablissement(uai: str, lus: _Lectures) -> EtablissementSource:
                for nom in EtablissementSource.model_fields if nom not in ("uai", "adresse")}
     if lus.communs and not lus.communs.nom_complet and sts.nom:
         valeurs["nom"] = sts.nom  # Communs' DENOM_PRINC alone is the kind ("COLLEGE"), STS adds DENOM_COMPL
-    adresse = bee.adresse if bee.adresse.lignes or bee.adresse.code_postal or bee.adresse.commune else sts.adresse
+    adresse = Adresse(lignes=bee.adresse.lignes or sts.adresse.lignes,
+                      code_postal=bee.adresse.code_postal or sts.adresse.code_postal,
+                      commune=bee.adresse.commune or sts.adresse.commune,  # Communs has only the INSEE code
+                      pays=bee.adresse.pays or sts.adresse.pays)
     return EtablissementSource(uai=uai, adresse=adresse, **valeurs)
 
 

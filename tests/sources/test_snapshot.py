@@ -48,7 +48,8 @@ def test_a_complete_snapshot(tmp_path: Path) -> None:
     etablissement = snapshot.etablissement
     assert etablissement.nom == "COLLEGE DES EXEMPLES €"  # Communs has no DENOM_COMPL: STS's full name
     assert (etablissement.chef_nom, etablissement.chef_qualite) == ("Agnès L'HÔPITAL", "PRINCIPALE")
-    assert etablissement.adresse == Adresse(lignes=("1 rue du Modèle",), code_postal="99999")
+    assert etablissement.adresse == Adresse(lignes=("1 rue du Modèle",), code_postal="99999",
+                                            commune="EXEMPLEVILLE")  # Communs gives no commune name
     assert (etablissement.telephone, etablissement.mel) == ("0100000000", "ce.0999001x@example.invalid")
     assert (etablissement.sigle, etablissement.academie) == ("CLG", "99")
 
@@ -211,3 +212,17 @@ def test_the_empreinte_is_stable(tmp_path: Path) -> None:
     premier, second = charger_exports(siecle, sts), charger_exports(siecle, sts)
     assert premier.empreinte() == second.empreinte()
     assert premier.eleves[0].date_naissance == date(2012, 3, 14)
+
+
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
+
+
+@pytest.mark.skipif(not (MINI / "siecle.zip").exists(), reason="jeu « mini » du générateur absent")
+def test_the_generators_mini_set_reads_cleanly() -> None:
+    """The generator (lsun_events/generateur) and the readers agree on the formats."""
+    depuis_zip = charger_exports(MINI / "siecle.zip", next(MINI.glob("sts_emp_*.xml")), uai_attendu="0999001X")
+    depuis_dossier = charger_exports(MINI / "siecle", next(MINI.glob("sts_emp_*.xml")))
+    assert depuis_zip.empreinte() == depuis_dossier.empreinte()
+    assert depuis_zip.anomalies == ()
+    assert "Inactifs" not in [d.code for d in depuis_zip.divisions]
+    assert all(e.responsables for e in depuis_zip.eleves) and depuis_zip.enseignants and depuis_zip.services
