@@ -116,11 +116,12 @@ class Progression:
 
 
 def synchroniser(args: argparse.Namespace) -> Resultat:
-    source = lire_source(args.uai, siecle=args.siecle, sts=args.sts, s3e=args.s3e, jeton=args.jeton)
     demande = DemandeSynchronisation(uai=args.uai, acteur=args.acteur, jour=date.today(),
                                      divisions=None if args.toutes else tuple(args.division),
                                      simulation=args.simulation)
     with Systeme(args.store) as s:
+        annee = s.app.etablissement(args.uai).annee_scolaire
+        source = lire_source(args.uai, siecle=args.siecle, sts=args.sts, s3e=args.s3e, jeton=args.jeton, annee=annee)
         resultat = s.app.synchroniser(demande, source, Progression())
         s.rattraper()
     entete = ("Simulation (rien n'a été enregistré)" if args.simulation
