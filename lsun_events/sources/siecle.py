@@ -38,6 +38,7 @@ from lsun_events.sources.xml import (
     attribut,
     date_fr,
     decrire_position,
+    enfants,
     ouvrir_xml,
     texte,
     verifier_racine,
@@ -135,7 +136,7 @@ class LectureEleves:
     anomalies: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Eleve:
     """A pupil as read from ELEVE, waiting for its structures and options."""
 
@@ -175,6 +176,7 @@ class _LecteurEleves:
         self._ines: dict[str, str] = {}
         self._structures_orphelines: dict[str, list[tuple[str, str]]] = {}
         self._options_orphelines: dict[str, list[OptionSource]] = {}
+        self._options: dict[tuple[int, str, str | None], OptionSource] = {}
 
     def lire(self, chemin: str, element: etree._Element) -> None:
         if chemin == _ELEVE:
@@ -189,9 +191,10 @@ class _LecteurEleves:
 
     def eleve(self, element: etree._Element) -> None:
         self._rang += 1
-        eleve_id = attribut(element, "ELEVE_ID") or texte(element, "ELEVE_ID")
-        nom = texte(element, "NOM_DE_FAMILLE") or texte(element, "NOM")
-        prenom = texte(element, "PRENOM")
+        lu = enfants(element).get
+        eleve_id = attribut(element, "ELEVE_ID") or lu("ELEVE_ID")
+        nom = lu("NOM_DE_FAMILLE") or lu("NOM")
+        prenom = lu("PRENOM")
         ligne = f"ligne {element.sourceline}"
         identite = " ".join(v for v in (nom, prenom) if v)
         if not eleve_id:
@@ -209,7 +212,7 @@ class _LecteurEleves:
             raise self._erreur(
                 f"l'identifiant ELEVE_ID {eleve_id} est porté par deux élèves : {premier.qui} et {qui}",
                 qui, CORRECTION_REEXPORT)
-        ine = texte(element, "ID_NATIONAL") or texte(element, "INE_RNIE") or texte(element, "INE_BEA")
+        ine = lu("ID_NATIONAL") or lu("INE_RNIE") or lu("INE_BEA")
         if ine:
             if ine in self._ines:
                 raise self._erreur(
@@ -222,22 +225,22 @@ class _LecteurEleves:
             "eleve_id": eleve_id,
             "ine": ine,
             "nom_de_famille": nom,
-            "nom_usage": texte(element, "NOM_USAGE"),
-            "prenoms": tuple(p for p in (prenom, texte(element, "PRENOM2"), texte(element, "PRENOM3")) if p),
-            "sexe": self._sexe(element, qui),
-            "commune_naissance_insee": _interner(texte(element, "CODE_COMMUNE_INSEE_NAISS")),
-            "ville_naissance": texte(element, "VILLE_NAISS"),
-            "pays_naissance": _interner(texte(element, "CODE_PAYS")),
-            "mel": texte(element, "MEL"),
-            "tel_personnel": texte(element, "TEL_PERSONNEL"),
-            "tel_portable": texte(element, "TEL_PORTABLE"),
-            "tel_professionnel": texte(element, "TEL_PROFESSIONNEL"),
-            "code_mef": _interner(texte(element, "CODE_MEF")),
-            "code_motif_sortie": _interner(texte(element, "CODE_MOTIF_SORTIE")),
+            "nom_usage": lu("NOM_USAGE"),
+            "prenoms": tuple(p for p in (prenom, lu("PRENOM2"), lu("PRENOM3")) if p),
+            "sexe": self._sexe(lu("CODE_SEXE"), qui),
+            "commune_naissance_insee": _interner(lu("CODE_COMMUNE_INSEE_NAISS")),
+            "ville_naissance": lu("VILLE_NAISS"),
+            "pays_naissance": _interner(lu("CODE_PAYS")),
+            "mel": lu("MEL"),
+            "tel_personnel": lu("TEL_PERSONNEL"),
+            "tel_portable": lu("TEL_PORTABLE"),
+            "tel_professionnel": lu("TEL_PROFESSIONNEL"),
+            "code_mef": _interner(lu("CODE_MEF")),
+            "code_motif_sortie": _interner(lu("CODE_MOTIF_SORTIE")),
         }
         for balise, nom_champ in (("DATE_NAISS", "date_naissance"), ("DATE_ENTREE", "date_entree"),
                                   ("DATE_SORTIE", "date_sortie")):
-            valeur = texte(element, balise)
+            valeur = lu(balise)
             if valeur is None:
                 continue
             try:
@@ -250,8 +253,7 @@ class _LecteurEleves:
                                        self._structures_orphelines.pop(eleve_id, None),
                                        self._options_orphelines.pop(eleve_id, []))
 
-    def _sexe(self, element: etree._Element, qui: str) -> str | None:
-        code = texte(element, "CODE_SEXE")
+    def _sexe(self, code: str | None, qui: str) -> str | None:
         if code is None:
             return None
         if code not in _SEXES:
@@ -291,9 +293,10 @@ class _LecteurEleves:
             if not matiere:
                 continue
             numero = texte(option, "NUM_OPTION")
-            options.append(OptionSource(
-                rang=int(numero) if numero and numero.isdigit() else rang, matiere_code=sys.intern(matiere),
-                modalite=_interner(texte(option, "CODE_MODALITE_ELECT"))))
+            cle = (int(numero) if numero and numero.isdigit() else rang, matiere, texte(option, "CODE_MODALITE_ELECT"))
+            if cle not in self._options:  # a few distinct options shared by thousands of pupils
+                self._options[cle] = OptionSource(rang=cle[0], matiere_code=cle[1], modalite=cle[2])
+            options.append(self._options[cle])
         eleve = self.eleves.get(eleve_id)
         if eleve is not None:
             eleve.options.extend(options)
@@ -301,8 +304,10 @@ class _LecteurEleves:
             self._options_orphelines.setdefault(eleve_id, []).extend(options)
 
     def resultat(self) -> tuple[EleveSource, ...]:
+        """The records, built pupil by pupil while the raw data is dropped (peak memory)."""
         eleves = []
-        for eleve_id, eleve in self.eleves.items():
+        for eleve_id in list(self.eleves):
+            eleve = self.eleves.pop(eleve_id)
             structures = eleve.structures or []
             divisions = tuple(dict.fromkeys(code for code, type_ in structures if type_ == "D"))
             groupes = tuple(dict.fromkeys(code for code, type_ in structures if type_ == "G"))

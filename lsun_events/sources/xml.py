@@ -268,6 +268,19 @@ def texte(element: etree._Element | None, chemin: str) -> str | None:
     return nettoyer(enfant.text)
 
 
+def enfants(element: etree._Element) -> dict[str, str]:
+    """The trimmed, non-empty texts of the direct children, by tag (the first one wins): one pass,
+    for records with many fields read at once."""
+    valeurs: dict[str, str] = {}
+    for enfant in element:
+        tag = enfant.tag
+        if isinstance(tag, str) and tag not in valeurs:
+            valeur = nettoyer(enfant.text)
+            if valeur is not None:
+                valeurs[tag] = valeur
+    return valeurs
+
+
 def attribut(element: etree._Element | None, nom: str) -> str | None:
     """The trimmed value of an attribute; ``None`` when missing or empty."""
     if element is None:
