@@ -261,7 +261,8 @@ def _entrees_zip(nom: str, ouvrir: Callable[[], BinaryIO], limites: LimitesZip,
             est_zip = base.endswith(".zip")
             if not est_xml and not est_zip:
                 continue
-            _verifier_bombe(nom_membre, info, limites)
+            if est_zip or role_du_fichier(base):  # a member that will be read (others are only listed)
+                _verifier_bombe(nom_membre, info, limites)
             ouvrir_membre = _ouvreur_membre(nom, ouvrir, info.filename, nom_membre, limites)
             if est_zip:
                 if profondeur < _PROFONDEUR_MAX:
