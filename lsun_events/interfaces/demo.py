@@ -1,0 +1,87 @@
+"""``lsun-events demo``: a collège generated in the real export formats, imported, its periods and bilans
+set up, then a synchronisation of changed exports (a corrected name, a new teacher, a new PP), and its report.
+Everything happens in a demo store that is recreated each time (``lsun-data/demo.sqlite``)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from datetime import date
+from pathlib import Path
+
+from lsun_events.aggregates.valeurs import Periode
+from lsun_events.application_synchronisation import DemandeSynchronisation
+from lsun_events.calendrier import annee_scolaire
+from lsun_events.config import Store
+from lsun_events.generateur import variantes as v
+from lsun_events.generateur.ecriture import ecrire_exports
+from lsun_events.generateur.generation import generer
+from lsun_events.interfaces.presentation import messages_en_lignes
+from lsun_events.interfaces.sortie import Resultat
+from lsun_events.sources.snapshot import charger_exports
+from lsun_events.systeme import Systeme
+
+STORE_DEMO = "sqlite:///lsun-data/demo.sqlite"
+CHEF = "Mme la Principale (démo)"
+
+
+def periodes(annee: int) -> list[Periode]:
+    return [Periode("T1", date(annee, 9, 1), date(annee, 11, 30)),
+            Periode("T2", date(annee, 12, 1), date(annee + 1, 3, 1)),
+            Periode("T3", date(annee + 1, 3, 2), date(annee + 1, 7, 4))]
+
+
+def preparer(store: Store, dossier: Path, jour: date) -> tuple[Systeme, dict[str, object]]:
+    """Import a "petit collège", set its periods and bilans, lock T1 of its first division, then
+    synchronise changed exports. Returns the system and what was done."""
+    annee = annee_scolaire(jour)
+    ecole = generer("petit", annee=annee)
+    avant = ecrire_exports(ecole, dossier / "exports-rentree")
+    systeme = Systeme(store)
+    app = systeme.app
+    compte = app.importer(charger_exports(avant.siecle_dossier, avant.sts), CHEF, jour)
+    divisions = [d.code for d in ecole.divisions]
+    for code in divisions:
+        app.parametrer_periodes(ecole.uai, code, periodes(annee), CHEF)
+        app.ouvrir_bilans(ecole.uai, code, "T1", CHEF)
+        app.ouvrir_bilans(ecole.uai, code, "T2", CHEF)
+    app.verrouiller(ecole.uai, divisions[0], "T1", CHEF)
+
+    modifiee = v.renommer_eleves(ecole, 0.05, graine=1)
+    modifiee, _ = v.ajouter_enseignant_au_service(modifiee, divisions[0], "061300")
+    modifiee = v.changer_pp(modifiee, divisions[1])
+    apres = ecrire_exports(modifiee, dossier / "exports-novembre")
+    demande = DemandeSynchronisation(uai=ecole.uai, acteur=CHEF, jour=jour, divisions=tuple(divisions[:3]))
+    resultat = app.synchroniser(demande, charger_exports(apres.siecle_dossier, apres.sts, uai_attendu=ecole.uai))
+    systeme.rattraper()
+    return systeme, {"uai": ecole.uai, "import": compte, "divisions": divisions,
+                     "synchronisation": resultat.en_dict(), "messages": resultat.messages,
+                     "exports": [str(avant.siecle_dossier.parent), str(apres.siecle_dossier.parent)]}
+
+
+def demo(args: argparse.Namespace) -> Resultat:
+    store = Store.depuis_url(args.store or STORE_DEMO)
+    if store.kind == "sqlite":
+        assert store.sqlite_path is not None
+        for ancien in store.sqlite_path.parent.glob(f"{store.sqlite_path.stem}.*sqlite*"):
+            ancien.unlink()
+    dossier = (store.sqlite_path.parent if store.sqlite_path else Path("lsun-data")) / "demo-exports"
+    shutil.rmtree(dossier, ignore_errors=True)
+    systeme, fait = preparer(store, dossier, date.today())
+    systeme.fermer()
+    sync = fait["synchronisation"]
+    assert isinstance(sync, dict)
+    lignes = [
+        f"Démo : établissement {fait['uai']} importé depuis les exports SIECLE/STS générés dans {dossier}",
+        "  {divisions} divisions, {groupes} groupes, {eleves} élèves, {enseignants} enseignants ; périodes T1–T3, "
+        "bilans T1 et T2 ouverts, T1 de la première division verrouillé".format(**fait["import"]),  # type: ignore[arg-type]
+        f"Synchronisation {sync['synchronisation']} des divisions {', '.join(fait['divisions'][:3])} :",  # type: ignore[index]
+        *messages_en_lignes(fait["messages"]),  # type: ignore[arg-type]
+        f"Stockage : {store.url}",
+        f"Revoir le rapport : lsun-events messages --store {store.url} --synchronisation {sync['synchronisation']}",
+    ]
+    return Resultat({k: x for k, x in fait.items() if k != "messages"}, lignes)
+
+
+def enregistrer(sous: argparse._SubParsersAction, ajouter) -> None:
+    ajouter(sous, "demo", "démonstration : un collège importé, une synchronisation, son rapport", demo)
