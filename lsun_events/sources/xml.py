@@ -146,6 +146,9 @@ def _traduire_lecture(nom_fichier: str, erreur: Exception) -> SourceInvalideErro
                                correction=CORRECTION_REEXPORTER)
 
 
+_ERREURS_LECTURE = (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError)
+
+
 class FluxXml:
     """One XML document being streamed. ``racine`` is known as soon as it is opened; then
     ``elements`` hands out, in document order, every element found at one of the paths asked
@@ -184,19 +187,24 @@ class FluxXml:
         self._racine = racine
 
     def _suivant(self) -> etree._Element | None:
-        for _evenement, element in self._iter():
-            return element
-        return None
+        """The first event (the root's start), without a generator that could close the parser."""
+        try:
+            return next(self._evenements)[1]
+        except StopIteration:
+            return None
+        except _ERREURS_LECTURE as erreur:
+            raise self._traduire(erreur) from None
 
     def _iter(self) -> Iterator[tuple[str, etree._Element]]:
         try:
             yield from self._evenements
-        except etree.XMLSyntaxError as erreur:
-            raise _traduire(self.document.nom, erreur, self._flux) from None
-        except SourceInvalideError:
-            raise
-        except (zipfile.BadZipFile, OSError, EOFError) as erreur:
-            raise _traduire_lecture(self.document.nom, erreur) from None
+        except _ERREURS_LECTURE as erreur:
+            raise self._traduire(erreur) from None
+
+    def _traduire(self, erreur: Exception) -> SourceInvalideError:
+        if isinstance(erreur, etree.XMLSyntaxError):
+            return _traduire(self.document.nom, erreur, self._flux)
+        return _traduire_lecture(self.document.nom, erreur)
 
     def elements(self, chemins: Collection[str]) -> Iterator[tuple[str, etree._Element]]:
         """Yield ``(chemin, element)`` for each element at one of ``chemins``, at its end tag;
