@@ -304,13 +304,6 @@ def nettoyer(valeur: str | None) -> str | None:
     return valeur or None
 
 
-def textes(element: etree._Element | None, chemin: str) -> list[str]:
-    """The trimmed, non-empty texts of every element at ``chemin`` under ``element``."""
-    if element is None:
-        return []
-    return [v for v in (nettoyer(e.text) for e in element.iterfind(chemin)) if v]
-
-
 def decrire_position(element: etree._Element, rang: int, nature: str) -> str:
     """How to name a record in an error when its id is unknown: ``"3e ELEVE (ligne 42)"``."""
     ligne = f" (ligne {element.sourceline})" if element.sourceline else ""
