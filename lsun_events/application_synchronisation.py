@@ -8,13 +8,15 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from lsun_events.aggregates.base import contexte
 from lsun_events.aggregates.bilan import Bilan
+from lsun_events.aggregates.eleve import Eleve
+from lsun_events.aggregates.enseignant import Enseignant
 from lsun_events.aggregates.synchronisation import Synchronisation
 from lsun_events.aggregates.valeurs import DescriptionSource, ExportLu, RefEnseignant
+from lsun_events.chargement import charger, sans_ramasse_miettes
 from lsun_events.erreurs import ConflitError, DivisionInconnueError, ErreurLsun
 from lsun_events.messages import Message, rapport
 from lsun_events.synchronisation import Perimetre, Progression, Regles, compter
@@ -70,8 +72,9 @@ def synchroniser(app: LsunApp, demande: DemandeSynchronisation, source: SourceSn
     if inconnues:
         raise DivisionInconnueError(uai, inconnues[0], list(etab.divisions))
     for tentative in (1, 2):
-        perimetre = charger_perimetre(app, uai, codes)
-        run, entites = _calculer(perimetre, demande, codes, source, progression)
+        with sans_ramasse_miettes():
+            perimetre = charger_perimetre(app, uai, codes)
+            run, entites = _calculer(perimetre, demande, codes, source, progression)
         evenements = [*run.pending_events, *(e for a in entites for e in a.pending_events)]
         resultat = ResultatSynchronisation(run.id, "terminee", rapport(evenements), run.compteurs, codes)
         if demande.simulation:
@@ -115,23 +118,23 @@ def _enregistrer_echec(app: LsunApp, demande: DemandeSynchronisation, codes: lis
 
 
 def charger_perimetre(app: LsunApp, uai: str, codes: list[str]) -> Perimetre:
+    """Every aggregate the run may touch, read in a few bulk queries."""
     etab = app.etablissement(uai)
-    divisions = [app.division(etab, c) for c in codes]
-    eleves = {}
-    bilans: dict[str, list[Bilan]] = {}
-    for division in divisions:
-        for eleve_id in division.eleves:
-            eleves[eleve_id] = app.eleve(uai, eleve_id)
-            bilans[eleve_id] = []
-            for periode in division.periodes_ouvertes:
-                try:
-                    bilans[eleve_id].append(app.repository.get(Bilan.id_pour(uai, eleve_id, division.id, periode)))
-                except AggregateNotFoundError:
-                    continue
-    enseignants = {}
-    for e in app.enseignants(etab):
-        enseignants[RefEnseignant(e.ref.type, e.ref.id_sts)] = e
-    return Perimetre(etab, divisions, eleves, bilans, enseignants)
+    ids_divisions = [UUID(etab.divisions[c]) for c in codes]
+    divisions_par_id = charger(app, ids_divisions)
+    divisions = [divisions_par_id[i] for i in ids_divisions]
+    ids_eleves = {eleve_id: Eleve.id_pour(uai, eleve_id) for d in divisions for eleve_id in d.eleves}
+    ids_bilans = {eleve_id: [Bilan.id_pour(uai, eleve_id, d.id, p) for p in d.periodes_ouvertes]
+                  for d in divisions for eleve_id in d.eleves}
+    refs = [RefEnseignant(*cle.split(":", 1)) for cle in etab.enseignants]
+    ids_enseignants = {ref: Enseignant.id_pour(uai, ref) for ref in refs}
+    charges = charger(app, [*ids_eleves.values(), *(i for ids in ids_bilans.values() for i in ids),
+                            *ids_enseignants.values()])
+    return Perimetre(
+        etab, divisions,
+        {e: charges[i] for e, i in ids_eleves.items()},
+        {e: [charges[i] for i in ids if i in charges] for e, ids in ids_bilans.items()},
+        {ref: charges[i] for ref, i in ids_enseignants.items() if i in charges})
 
 
 def evenements_du_run(app: LsunApp, synchronisation: UUID) -> list[Any]:

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from lsun_events import conversion as conv
 from lsun_events.aggregates.base import LsunAggregate
@@ -164,22 +165,29 @@ class Regles:
     def r9_acquis(self, division: Division, restent: dict[str, EleveSource]) -> None:
         """Step 2: the teachers of each service reach the acquis of the unlocked bilans."""
         for eleve_id, source in restent.items():
-            par_matiere = self._services_de(division.code, source)
+            par_matiere = self._services_de(division.code, source.groupes)
             if not par_matiere:
                 self.avertir("M7", division.code, eleve=self.p.eleves[eleve_id].identite.nom_affiche)
                 continue
-            for bilan in self.p.bilans.get(eleve_id, []):
-                if bilan.verrouille:
-                    continue  # R11
-                for (code, libelle), refs in par_matiere.items():
-                    if code not in bilan.acquis:
+            bilans = [b for b in self.p.bilans.get(eleve_id, []) if not b.verrouille]  # R11
+            for (code, libelle), refs in par_matiere.items():
+                nommes: list[EnseignantNomme] | None = None
+                for bilan in bilans:
+                    acquis = bilan.acquis.get(code)
+                    if acquis is not None and all(r in acquis.enseignants for r in refs):
+                        continue  # nothing to add (the usual case)
+                    if nommes is None:
+                        nommes = [EnseignantNomme(r, self._nom(r)) for r in refs if self._connaitre(r)]
+                    if acquis is None:
+                        if not nommes:
+                            continue  # a service without teacher yet (early-year export): an acquis needs one
                         bilan.ajouter_acquis(Acquis(code, libelle))
-                    nommes = [EnseignantNomme(r, self._nom(r)) for r in refs if self._connaitre(r)]
                     bilan.ajouter_enseignants(code, nommes, division=division.code)
 
-    def _services_de(self, division: str, eleve: EleveSource) -> dict[tuple[str, str], list[RefEnseignant]]:
+    @cache  # noqa: B019  (one Regles per run: the cache dies with it)
+    def _services_de(self, division: str, groupes: tuple[str, ...]) -> dict[tuple[str, str], list[RefEnseignant]]:
         services = [*self.services.get(("D", division), [])]
-        for groupe in eleve.groupes:
+        for groupe in groupes:
             services.extend(self.services.get(("G", groupe), []))
         par_matiere: dict[tuple[str, str], list[RefEnseignant]] = {}
         for s in services:

@@ -12,11 +12,17 @@ from typing import Any
 class Valeur:
     """Base of values: lists given (or decoded) for tuple fields become tuples."""
 
+    _noms_des_champs: tuple[str, ...] | None = None
+
     def __post_init__(self) -> None:
-        for f in fields(self):  # type: ignore[arg-type]
-            v = getattr(self, f.name)
-            if isinstance(v, list):
-                object.__setattr__(self, f.name, tuple(v))
+        noms = type(self).__dict__.get("_noms_des_champs")
+        if noms is None:  # computed once per class (this runs for every value read from the store)
+            noms = tuple(f.name for f in fields(self))  # type: ignore[arg-type]
+            type(self)._noms_des_champs = noms
+        for nom in noms:
+            v = getattr(self, nom)
+            if type(v) is list:
+                object.__setattr__(self, nom, tuple(v))
 
     def en_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]

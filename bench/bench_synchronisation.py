@@ -1,0 +1,128 @@
+"""Synchronisation on the "grand collège" set (1,000 pupils, 36 divisions, 80 teachers): the first run after
+import, a no-op resync, and a resync with 10 % of pupils renamed and 5 teachers changed — seconds, events
+appended, events/s, and the ratio of the no-op resync to parsing the same sources (target ≤ 1.5).
+
+    .venv/bin/python -m bench.bench_synchronisation [--store sqlite|postgresql|tous] [--repetitions N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from lsun_events.aggregates.valeurs import Periode
+from lsun_events.application_synchronisation import DemandeSynchronisation
+from lsun_events.config import Store
+from lsun_events.generateur import variantes as v
+from lsun_events.generateur.ecriture import ecrire_exports
+from lsun_events.generateur.generation import generer
+from lsun_events.sources.snapshot import charger_exports
+from lsun_events.systeme import Systeme, migrer
+
+CHEF = "bench"
+JOUR = date(2025, 11, 17)
+PERIODES = [Periode("T1", date(2025, 9, 1), date(2025, 11, 30)), Periode("T2", date(2025, 12, 1), date(2026, 3, 1)),
+            Periode("T3", date(2026, 3, 2), date(2026, 7, 4))]
+
+
+def _store(kind: str, dossier: Path) -> tuple[Store, Any]:
+    if kind == "sqlite":
+        return Store.depuis_url(f"sqlite:///{dossier / 'bench.sqlite'}"), None
+    import psycopg  # noqa: PLC0415
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    store = Store.depuis_url(f"postgresql://postgres@127.0.0.1:5432/test?schema={schema}")
+    migrer(store)
+
+    def nettoyer() -> None:
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as c:
+            c.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    return store, nettoyer
+
+
+def _mesurer(systeme: Systeme, source: Any, uai: str) -> dict[str, Any]:
+    app = systeme.app
+    avant = app.recorder.max_notification_id() or 0
+    debut = time.perf_counter()
+    resultat = app.synchroniser(DemandeSynchronisation(uai=uai, acteur=CHEF, jour=JOUR), source)
+    secondes = time.perf_counter() - debut
+    apres = app.recorder.max_notification_id() or 0
+    evenements = apres - avant
+    return {"secondes": round(secondes, 3), "evenements": evenements,
+            "evenements_par_seconde": round(evenements / secondes) if secondes else None,
+            "messages": len(resultat.messages)}
+
+
+def mesurer(kind: str, repetitions: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        dossier = Path(tmp)
+        ecole = generer("grand")
+        exports = ecrire_exports(ecole, dossier / "avant")
+        modifiee = v.modifier(ecole, part_eleves_renommes=0.1, enseignants_changes=5, graine=7)
+        exports_modifies = ecrire_exports(modifiee, dossier / "apres")
+
+        lectures = []
+        for _ in range(repetitions):
+            debut = time.perf_counter()
+            source = charger_exports(exports.siecle_zip, exports.sts)
+            lectures.append(time.perf_counter() - debut)
+        lecture = statistics.median(lectures)
+        source_modifiee = charger_exports(exports_modifies.siecle_zip, exports_modifies.sts)
+
+        store, nettoyer = _store(kind, dossier)
+        try:
+            systeme = Systeme(store)
+            app = systeme.app
+            debut = time.perf_counter()
+            app.importer(source, CHEF, JOUR)
+            import_s = time.perf_counter() - debut
+            divisions = [d.code for d in source.divisions]
+            for i, code in enumerate(divisions):
+                app.parametrer_periodes(source.uai, code, PERIODES, CHEF)
+                app.ouvrir_bilans(source.uai, code, "T1", CHEF)
+                app.ouvrir_bilans(source.uai, code, "T2", CHEF)
+                if i % 2 == 0:
+                    app.verrouiller(source.uai, code, "T1", CHEF)
+            bilans = sum(len(app.division(app.etablissement(source.uai), c).eleves) * 2 for c in divisions)
+
+            premiere = _mesurer(systeme, source, source.uai)
+            sans_changement = [_mesurer(systeme, source, source.uai) for _ in range(repetitions)]
+            nulle = min(sans_changement, key=lambda m: m["secondes"])
+            modifiee_m = _mesurer(systeme, source_modifiee, source.uai)
+            systeme.fermer()
+        finally:
+            if nettoyer:
+                nettoyer()
+        return {
+            "store": kind,
+            "eleves": len(source.eleves), "divisions": len(divisions), "enseignants": len(source.enseignants),
+            "bilans": bilans,
+            "lecture_des_sources_s": round(lecture, 3),
+            "import_s": round(import_s, 3),
+            "premiere_synchronisation": premiere,
+            "resynchronisation_sans_changement": nulle,
+            "resynchronisation_10pc_eleves_5_enseignants": modifiee_m,
+            "ratio_resync_nulle_sur_lecture": round(nulle["secondes"] / lecture, 2),
+            "cible_ratio": 1.5,
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--store", choices=["sqlite", "postgresql", "tous"], default="tous")
+    parser.add_argument("--repetitions", type=int, default=3)
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgresql"] if args.store == "tous" else [args.store]
+    print(json.dumps({"bench": "synchronisation", "resultats": [mesurer(k, args.repetitions) for k in kinds]},
+                     ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
