@@ -38,10 +38,12 @@ from lsun_events.erreurs import (
 from lsun_events.persistence import enregistrer_transcodings
 from lsun_events.sources.records import SourceSnapshot
 from lsun_events.synchronisation import Progression
+from lsun_events.verrous import ATTENTE_PAR_DEFAUT
 
 
 class LsunApp(Application[UUID]):
     name = "LsunApp"  # fixes the environment prefix and PostgreSQL table names
+    store: Store | None = None  # set by ``ouvrir_application``: runs of one school are serialised on it
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -215,9 +217,11 @@ class LsunApp(Application[UUID]):
 
     # Use case: synchronisation ------------------------------------------------------------------
     def synchroniser(self, demande: DemandeSynchronisation, source: SourceSnapshot,
-                     progression: Progression | None = None) -> ResultatSynchronisation:
-        """R1–R12 for the selected divisions (SPEC §3): all of it in one transaction, or nothing."""
-        return synchroniser(self, demande, source, progression)
+                     progression: Progression | None = None, *,
+                     attente: float = ATTENTE_PAR_DEFAUT) -> ResultatSynchronisation:
+        """R1–R12 for the selected divisions (SPEC §3): all of it in one transaction, or nothing; one run
+        at a time per school (a second one waits up to ``attente`` seconds)."""
+        return synchroniser(self, demande, source, progression, attente=attente)
 
     # Queries ------------------------------------------------------------------------------------
     def bilan_tel_que(self, uai: str, eleve_id: str, periode: str, *, version: int | None = None,
@@ -261,7 +265,9 @@ def ouvrir_application(store: Store | str | None = None, *, creer_tables: bool |
     """The application on the given store (``--store`` / ``LSUN_STORE`` / default SQLite)."""
     if not isinstance(store, Store):
         store = Store.depuis_url(store)
-    return LsunApp(env=store.env(creer_tables=creer_tables))
+    app = LsunApp(env=store.env(creer_tables=creer_tables))
+    app.store = store
+    return app
 
 
 def migrer(store: Store | str | None = None) -> None:

@@ -20,6 +20,7 @@ from lsun_events.chargement import charger, sans_ramasse_miettes
 from lsun_events.erreurs import ConflitError, DivisionInconnueError, ErreurLsun
 from lsun_events.messages import Message, rapport
 from lsun_events.synchronisation import Perimetre, Progression, Regles, compter
+from lsun_events.verrous import ATTENTE_PAR_DEFAUT, verrou_etablissement
 
 if TYPE_CHECKING:
     from lsun_events.application import LsunApp
@@ -62,7 +63,18 @@ def description(source: SourceSnapshot) -> DescriptionSource:
 
 
 def synchroniser(app: LsunApp, demande: DemandeSynchronisation, source: SourceSnapshot,
-                 progression: Progression | None = None) -> ResultatSynchronisation:
+                 progression: Progression | None = None, *,
+                 attente: float = ATTENTE_PAR_DEFAUT) -> ResultatSynchronisation:
+    """Runs of one school are serialised (``lsun_events.verrous``); a simulation saves nothing and
+    takes no lock."""
+    if demande.simulation or app.store is None:
+        return _synchroniser(app, demande, source, progression)
+    with verrou_etablissement(app.store, demande.uai, attente):
+        return _synchroniser(app, demande, source, progression)
+
+
+def _synchroniser(app: LsunApp, demande: DemandeSynchronisation, source: SourceSnapshot,
+                  progression: Progression | None) -> ResultatSynchronisation:
     uai = demande.uai.upper()
     if source.uai.upper() != uai:
         raise UaiDifferentError(uai, source.uai.upper())

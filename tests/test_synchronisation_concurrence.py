@@ -14,6 +14,7 @@ from lsun_events.erreurs import ConflitError
 from lsun_events.projections import rapports
 from lsun_events.sources import records as r
 from lsun_events.systeme import Systeme
+from lsun_events.verrous import SynchronisationEnCoursError, verrou_etablissement
 from tests import fabriques as f
 
 CHEF = "Mme Principale"
@@ -79,3 +80,19 @@ def test_conflits_repetes_echec_propre_et_trace(systeme: Systeme, store: Store) 
         [dernier, *_] = rapports.runs(c, f.UAI)
     assert dernier["statut"] == "echouee"
     assert "deux fois de suite" in dernier["raison"]
+
+
+def test_une_seule_synchronisation_a_la_fois_par_etablissement(systeme: Systeme, store: Store) -> None:
+    demande = DemandeSynchronisation(uai=f.UAI, acteur=CHEF, jour=f.JOUR, divisions=("4A",))
+    avant = systeme.app.recorder.max_notification_id()
+    with verrou_etablissement(store, f.UAI):  # another run of the same school is under way
+        with pytest.raises(SynchronisationEnCoursError, match="Une synchronisation de l'établissement 0999001X est déjà en cours"):
+            systeme.app.synchroniser(demande, nouveau_pp(), attente=0.3)
+        assert systeme.app.recorder.max_notification_id() == avant
+        # A simulation is read-only: it does not wait.
+        assert systeme.app.synchroniser(DemandeSynchronisation(uai=f.UAI, acteur=CHEF, jour=f.JOUR, divisions=("4A",),
+                                                               simulation=True), nouveau_pp()).statut == "simulation"
+        # Another school is not blocked.
+        with verrou_etablissement(store, "0999002Y", attente=0.3):
+            pass
+    assert systeme.app.synchroniser(demande, nouveau_pp(), attente=0.3).statut == "terminee"
