@@ -25,6 +25,7 @@ from lsun_events.aggregates.valeurs import (
     IdentiteEnseignant,
     InfosEtablissement,
     Option,
+    ParametresAutomatiques,
     Periode,
     RefEnseignant,
     Responsable,
@@ -75,6 +76,7 @@ def _tout_declencher() -> list[LsunAggregate]:
         etab.renommer_division("4A", "4 A")
         etab.definir_groupe("4LAT", ("4A", "4B"))
         etab.rattacher_enseignant(PROF.cle)
+        etab.parametrer_automatique(ParametresAutomatiques(True, "https://s3e.example.invalid", 15))
         division.inscrire_eleve("1001")
         division.parametrer_periodes([PERIODE])
         division.marquer_periode_ouverte("T1")
@@ -107,7 +109,15 @@ def _tout_declencher() -> list[LsunAggregate]:
         echec = Synchronisation(Synchronisation.nouvel_id(), "0999001X", ["4A"], True,
                                 DescriptionSource("s3e", "cd" * 32), date(2025, 10, 6), True)
         echec.echouer("Le service S3E n'a pas répondu.")
-    return [etab, division, eleve, enseignant, bilan, run, echec]
+        retenue = Synchronisation(Synchronisation.nouvel_id(), "0999001X", ["4A"], True,
+                                  DescriptionSource("s3e", "ef" * 32), date(2025, 10, 6), True)
+        retenue.retenir("La division 4A a perdu 80 % de ses élèves.")
+        retenue.marquer_appliquee(run.id)
+        abandonnee = Synchronisation(Synchronisation.nouvel_id(), "0999001X", ["4A"], True,
+                                     DescriptionSource("s3e", "ef" * 32), date(2025, 10, 6), True)
+        abandonnee.retenir("La division 4B n'existe plus.")
+        abandonnee.abandonner()
+    return [etab, division, eleve, enseignant, bilan, run, echec, retenue, abandonnee]
 
 
 def test_chaque_type_d_evenement_survit_a_l_enregistrement(tmp_path) -> None:

@@ -10,7 +10,7 @@ from eventsourcing.domain import event
 
 from lsun_events.aggregates.base import LsunAggregate, identifiant
 from lsun_events.aggregates.erreurs import UaiImmuableError
-from lsun_events.aggregates.valeurs import Changement, InfosEtablissement, changements
+from lsun_events.aggregates.valeurs import Changement, InfosEtablissement, ParametresAutomatiques, changements
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -38,6 +38,7 @@ class Etablissement(LsunAggregate):
         self.divisions: dict[str, str] = {}  # code → division aggregate id
         self.groupes: dict[str, tuple[str, ...]] = {}  # code → division codes
         self.enseignants: list[str] = []  # "type:id_sts"
+        self.automatique: ParametresAutomatiques | None = None  # background synchronisation, when configured
 
     # Commands -------------------------------------------------------------------------------
     def mettre_a_jour(self, uai: str, infos: InfosEtablissement) -> list[Changement]:
@@ -65,7 +66,18 @@ class Etablissement(LsunAggregate):
         if cle not in self.enseignants:
             self._enseignant_rattache(cle=cle)
 
+    def parametrer_automatique(self, parametres: ParametresAutomatiques) -> bool:
+        """Turn background synchronisation on or off, or change its source and schedule."""
+        if parametres == self.automatique:
+            return False
+        self._automatique(parametres=parametres)
+        return True
+
     # Events ---------------------------------------------------------------------------------
+    @event("SynchronisationAutomatiqueParametree", topic="lsun:SynchronisationAutomatiqueParametree")
+    def _automatique(self, parametres: ParametresAutomatiques) -> None:
+        self.automatique = parametres
+
     @event("EtablissementMisAJour", topic="lsun:EtablissementMisAJour")
     def _mis_a_jour(self, changements: list[Changement]) -> None:
         self.infos = replace(self.infos, **{c.champ: c.nouveau for c in changements})

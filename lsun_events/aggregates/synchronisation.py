@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import event
 
 from lsun_events.aggregates.base import LsunAggregate
+from lsun_events.aggregates.erreurs import ErreurDomaine
 from lsun_events.aggregates.valeurs import DescriptionSource
 
 
@@ -45,6 +46,35 @@ class Synchronisation(LsunAggregate):
 
     def echouer(self, raison: str) -> None:
         self._echouee(raison=raison)
+
+    # A suspicious automatic run is held: nothing applied until the chef decides (issue « garde »).
+    def retenir(self, raison: str) -> None:
+        self._retenue(raison=raison)
+
+    def abandonner(self) -> None:
+        if self.statut != "retenue":
+            raise ErreurDomaine("Seule une synchronisation retenue peut être abandonnée.")
+        self._abandonnee()
+
+    def marquer_appliquee(self, synchronisation: UUID) -> None:
+        """The held run was applied by the (new) run ``synchronisation``."""
+        if self.statut != "retenue":
+            raise ErreurDomaine("Seule une synchronisation retenue peut être appliquée.")
+        self._appliquee(par=str(synchronisation))
+
+    @event("SynchronisationRetenue", topic="lsun:SynchronisationRetenue")
+    def _retenue(self, raison: str) -> None:
+        self.statut = "retenue"
+        self.raison = raison
+
+    @event("SynchronisationAbandonnee", topic="lsun:SynchronisationAbandonnee")
+    def _abandonnee(self) -> None:
+        self.statut = "abandonnee"
+
+    @event("SynchronisationRetenueAppliquee", topic="lsun:SynchronisationRetenueAppliquee")
+    def _appliquee(self, par: str) -> None:
+        self.statut = "appliquee"
+        self.appliquee_par = par
 
     @event("AvertissementEmis", topic="lsun:AvertissementEmis")
     def _avertissement(self, code: str, division: str, valeurs: dict[str, str]) -> None:

@@ -226,4 +226,13 @@ class DescriptionSource(Valeur):
     exports: tuple[ExportLu, ...] = ()
 
 
-VALEURS = (*VALEURS, ExportLu, DescriptionSource)
+@dataclass(frozen=True)
+class ParametresAutomatiques(Valeur):
+    """Background synchronisation of a school: on or off, its S3E source, how often it is checked."""
+
+    active: bool
+    adresse_s3e: str | None = None
+    intervalle_minutes: int = 15
+
+
+VALEURS = (*VALEURS, ExportLu, DescriptionSource, ParametresAutomatiques)

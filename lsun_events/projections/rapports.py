@@ -12,7 +12,8 @@ from lsun_events.projections.base import Curseur, Dialecte, Modele
 TOPICS = tuple(f"lsun:{n}" for n in (
     "SynchronisationDemarree", "AvertissementEmis", "SynchronisationTerminee", "SynchronisationEchouee",
     "EleveMisAJour", "BilanArchive", "EnseignantMisAJour", "EnseignantsAjoutesAcquis", "ProfPrincipalAjoute",
-    "ProfPrincipalRetire", "DivisionMiseAJour"))
+    "ProfPrincipalRetire", "DivisionMiseAJour", "SynchronisationRetenue", "SynchronisationAbandonnee",
+    "SynchronisationRetenueAppliquee"))
 
 
 class Rapports(Modele):
@@ -54,9 +55,13 @@ class Rapports(Modele):
             elif nom == "SynchronisationTerminee":
                 c.executer(f"UPDATE {runs} SET statut = ?, fin = ?, compteurs = ? WHERE synchronisation = ?",
                            ("terminee", e.timestamp.isoformat(), json.dumps(e.compteurs), run))
-            elif nom == "SynchronisationEchouee":
+            elif nom in ("SynchronisationEchouee", "SynchronisationRetenue"):
+                statut = "echouee" if nom == "SynchronisationEchouee" else "retenue"
                 c.executer(f"UPDATE {runs} SET statut = ?, fin = ?, raison = ? WHERE synchronisation = ?",
-                           ("echouee", e.timestamp.isoformat(), e.raison, run))
+                           (statut, e.timestamp.isoformat(), e.raison, run))
+            elif nom in ("SynchronisationAbandonnee", "SynchronisationRetenueAppliquee"):
+                statut = "abandonnee" if nom == "SynchronisationAbandonnee" else "appliquee"
+                c.executer(f"UPDATE {runs} SET statut = ? WHERE synchronisation = ?", (statut, str(e.originator_id)))
             lignes.extend((run, position, el.code, el.division, json.dumps(el.valeurs, ensure_ascii=False))
                           for el in elements(e))
         c.executer_plusieurs(f"INSERT INTO {elts} VALUES (?,?,?,?,?)", lignes)
