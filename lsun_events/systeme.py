@@ -15,11 +15,13 @@ from eventsourcing.persistence import IntegrityError
 
 from lsun_events.application import LsunApp, ouvrir_application
 from lsun_events.config import Store
+from lsun_events.projections.audit import Audit
 from lsun_events.projections.base import Modele
 from lsun_events.projections.rapports import Rapports
 from lsun_events.projections.runner import Projecteur
+from lsun_events.projections.vue_courante import VueCourante
 
-MODELES: tuple[Callable[[], Modele], ...] = (Rapports,)
+MODELES: tuple[Callable[[], Modele], ...] = (Rapports, VueCourante, Audit)
 
 
 class Systeme:

@@ -1,0 +1,418 @@
+"""The audit log, "qui a modifié quoi": one row per changed field per event — position, date, acteur, run,
+the aggregate (kind, id, version, name as it was then), the event, the field, old → new (JSON text, NULL when
+absent), and the natural keys to filter on (UAI, ELEVE_ID, teacher ``type:id``, division code).
+
+A creation gives one row per initial field (old NULL). Events that carry only the new value (periods, PP, an
+acquis entered, a lock…) get their old value from a small per-aggregate state kept beside the log
+(``audit_etats``), so the log reads the same whatever the pages' boundaries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from lsun_events.aggregates.eleve import Eleve
+from lsun_events.aggregates.valeurs import Acquis, Valeur
+from lsun_events.projections.base import Curseur, Dialecte, Modele
+from lsun_events.projections.lignes import Page, Table
+
+NOM = "audit"
+JOURNAL = f"{NOM}_journal"
+ETATS = Table(f"{NOM}_etats", ("etat",), parent=True)
+COLONNES = ("position", "rang", "horodatage", "acteur", "synchronisation", "uai", "agregat_type", "agregat",
+            "version", "nom", "evenement", "champ", "ancien", "nouveau", "eleve_id", "enseignant", "division")
+INDEX = {"eleve": ("uai", "eleve_id", "position"), "enseignant": ("uai", "enseignant", "position"),
+         "synchronisation": ("synchronisation", "position"), "acteur": ("uai", "acteur", "position")}
+
+
+def _defaut(o: Any) -> Any:
+    if isinstance(o, Valeur):
+        return o.__dict__  # the fields, in their order (frozen dataclasses without slots)
+    if isinstance(o, date):
+        return o.isoformat()
+    if isinstance(o, Enum):
+        return o.value
+    raise TypeError(type(o).__name__)
+
+
+_ENCODEUR = json.JSONEncoder(ensure_ascii=False, default=_defaut)
+
+
+def en_json(valeur: Any) -> str | None:
+    """A field's value as JSON text; None (absent) is NULL."""
+    if valeur is None:
+        return None
+    return _ENCODEUR.encode(valeur)
+
+
+@dataclass(frozen=True)
+class Champ:
+    """One changed field of an event, with the keys it concerns when they differ from the aggregate's."""
+
+    champ: str
+    ancien: Any
+    nouveau: Any
+    eleve_id: str | None = None
+    enseignant: str | None = None
+    division: str | None = None
+
+
+Etat = dict[str, Any]
+Gestionnaire = Callable[[Any, Etat, "Etats"], Iterator[Champ]]
+GESTIONNAIRES: dict[str, Gestionnaire] = {}
+
+
+def gere(*evenements: str) -> Callable[[Gestionnaire], Gestionnaire]:
+    def enregistrer(fonction: Gestionnaire) -> Gestionnaire:
+        for nom in evenements:
+            GESTIONNAIRES[nom] = fonction
+        return fonction
+    return enregistrer
+
+
+class Etats:
+    """The per-aggregate states a page needs, read in one query, written back at the end."""
+
+    def __init__(self, c: Curseur) -> None:
+        self.page = Page(c, {"etats": ETATS})
+        self.cache: dict[str, Etat] = {}
+
+    def charger(self, ids: set[str]) -> None:
+        manquants = {i for i in ids if i not in self.cache}
+        self.page.charger({"etats": manquants})
+        for i in manquants:
+            lignes = self.page.lire("etats", i)
+            if lignes:
+                self.cache[i] = json.loads(lignes[0]["etat"])
+
+    def get(self, agregat: str) -> Etat | None:
+        return self.cache.get(agregat)
+
+    def creer(self, agregat: str, etat: Etat) -> Etat:
+        self.cache[agregat] = etat
+        return etat
+
+    def ecrire(self, modifies: set[str]) -> None:
+        for i in modifies:
+            self.page.remplacer("etats", i, [{"agregat": i, "etat": _ENCODEUR.encode(self.cache[i])}])
+        self.page.ecrire()
+
+
+def eleve_de(uai: str, eleve_id: str) -> str:
+    return str(Eleve.id_pour(uai, eleve_id))
+
+
+def nom_de(etat: Etat, etats: Etats) -> str:
+    """The aggregate's name as the audit shows it: pupil "Prénom NOM", teacher, division code, run…"""
+    if etat["type"] == "bilan":
+        eleve = etats.get(eleve_de(etat["uai"], etat["eleve_id"]))
+        return f"{eleve['nom'] if eleve else etat['eleve_id']}, bilan {etat['periode']}"
+    return etat["nom"]
+
+
+def _cle_par_defaut(etat: Etat) -> tuple[str | None, str | None, str | None]:
+    """(eleve_id, enseignant, division) of the aggregate itself."""
+    return etat.get("eleve_id"), etat.get("cle"), etat.get("division")
+
+
+class Audit(Modele):
+    nom = NOM
+
+    def tables(self, d: Dialecte) -> list[str]:
+        return [d.table(JOURNAL), d.table(ETATS.nom)]
+
+    def creations(self, d: Dialecte) -> list[str]:
+        types = {"position": d.grand_entier, "rang": d.entier, "version": d.entier}
+        colonnes = ", ".join(f"{c} {types.get(c, d.texte)}" for c in COLONNES)
+        journal = d.table(JOURNAL)
+        return [f"CREATE TABLE IF NOT EXISTS {journal} ({colonnes}, PRIMARY KEY (position, rang))",
+                *(f"CREATE INDEX IF NOT EXISTS {JOURNAL}_{nom} ON {journal} ({', '.join(cols)})"
+                  for nom, cols in INDEX.items()),
+                *ETATS.creations(d)]
+
+    def traiter(self, c: Curseur, page: list[tuple[int, Any]]) -> None:
+        etats = Etats(c)
+        evenements = [(position, e) for position, e in page if type(e).__name__ in GESTIONNAIRES]
+        crees = {str(e.originator_id) for _, e in evenements if e.originator_version == 1}
+        etats.charger({str(e.originator_id) for _, e in evenements} - crees)
+        # A bilan's rows name its pupil: read the pupils' states too.
+        eleves = {eleve_de(e.uai, e.eleve_id) for _, e in evenements if type(e).__name__ == "BilanOuvert"}
+        eleves |= {eleve_de(s["uai"], s["eleve_id"]) for s in etats.cache.values() if s["type"] == "bilan"}
+        etats.charger(eleves)
+        lignes: list[tuple[Any, ...]] = []
+        modifies: set[str] = set()
+        for position, e in evenements:
+            agregat = str(e.originator_id)
+            etat = etats.get(agregat)
+            if etat is None and e.originator_version != 1:
+                continue  # an aggregate whose creation this view never saw
+            modifies.add(agregat)
+            champs = list(GESTIONNAIRES[type(e).__name__](e, etat or {}, etats))
+            etat = etats.get(agregat)
+            assert etat is not None
+            eleve_id, enseignant, division = _cle_par_defaut(etat)
+            nom = nom_de(etat, etats)
+            for rang, ch in enumerate(champs):
+                lignes.append((
+                    position, rang, e.timestamp.isoformat(), e.acteur, e.synchronisation, etat["uai"], etat["type"],
+                    agregat, e.originator_version, nom, type(e).__name__, ch.champ, en_json(ch.ancien),
+                    en_json(ch.nouveau), ch.eleve_id or eleve_id, ch.enseignant or enseignant, ch.division or division))
+        c.executer_plusieurs(f"INSERT INTO {c.dialecte.table(JOURNAL)} ({', '.join(COLONNES)}) "
+                             f"VALUES ({', '.join('?' * len(COLONNES))})", lignes)
+        etats.ecrire(modifies & set(etats.cache))
+
+
+def _vide(v: Any) -> bool:
+    return v is None or v in ((), [], "")
+
+
+def _initiaux(valeur: Valeur, *sauf: str) -> Iterator[Champ]:
+    """A creation: one row per non-empty initial field."""
+    for f in fields(valeur):  # type: ignore[arg-type]
+        v = getattr(valeur, f.name)
+        if f.name not in sauf and not _vide(v) and v != f.default:
+            yield Champ(f.name, None, v)
+
+
+def _changements(e: Any) -> Iterator[Champ]:
+    for ch in e.changements:
+        yield Champ(ch.champ, ch.ancien, ch.nouveau)
+
+
+# --- établissement ---------------------------------------------------------------------------------------------
+
+@gere("EtablissementImporte")
+def _etablissement_importe(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
+    etats.creer(str(e.originator_id), {"type": "etablissement", "uai": e.uai.upper(), "nom": e.infos.nom or e.uai,
+                                       "groupes": {}})
+    yield Champ("annee_scolaire", None, e.annee_scolaire)
+    yield from _initiaux(e.infos)
+
+
+@gere("EtablissementMisAJour")
+def _etablissement_mis_a_jour(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    for ch in e.changements:
+        if ch.champ == "nom" and ch.nouveau:
+            etat["nom"] = ch.nouveau
+    yield from _changements(e)
+
+
+@gere("DivisionRattachee")
+def _division_rattachee(e: Any, _: Etat, __: Etats) -> Iterator[Champ]:
+    yield Champ("division", None, e.code)
+
+
+@gere("DivisionRecodee")
+def _division_recodee(e: Any, _: Etat, __: Etats) -> Iterator[Champ]:
+    yield Champ("division", e.ancien_code, e.code)
+
+
+@gere("GroupeDefini")
+def _groupe_defini(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    ancien = etat["groupes"].get(e.code)
+    etat["groupes"][e.code] = list(e.divisions)
+    yield Champ(f"groupe {e.code}", ancien, list(e.divisions))
+
+
+@gere("EnseignantRattache")
+def _enseignant_rattache(e: Any, _: Etat, __: Etats) -> Iterator[Champ]:
+    yield Champ("enseignant", None, e.cle, enseignant=e.cle)
+
+
+# --- divisions -------------------------------------------------------------------------------------------------
+
+@gere("DivisionCreee")
+def _division_creee(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
+    pp = [r.cle for r in e.profs_principaux]
+    etats.creer(str(e.originator_id), {"type": "division", "uai": e.uai.upper(), "nom": e.code, "division": e.code,
+                                       "periodes": None, "ouvertes": [], "pp": pp})
+    yield Champ("code", None, e.code)
+    if e.libelle:
+        yield Champ("libelle", None, e.libelle)
+    for cle in pp:
+        yield Champ("profs_principaux", None, pp, enseignant=cle)
+
+
+@gere("EleveInscritDansDivision")
+def _eleve_inscrit_dans_division(e: Any, _: Etat, __: Etats) -> Iterator[Champ]:
+    yield Champ("eleve", None, e.eleve_id, eleve_id=e.eleve_id)
+
+
+@gere("PeriodesParametrees")
+def _periodes_parametrees(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    nouvelles = json.loads(en_json(list(e.periodes)) or "[]")
+    yield Champ("periodes", etat["periodes"], nouvelles)
+    etat["periodes"] = nouvelles
+
+
+@gere("PeriodeOuverte")
+def _periode_ouverte(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    ancien = list(etat["ouvertes"])
+    etat["ouvertes"].append(e.periode)
+    yield Champ("periodes_ouvertes", ancien or None, list(etat["ouvertes"]))
+
+
+@gere("DivisionMiseAJour")
+def _division_mise_a_jour(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    if e.code != e.ancien_code:
+        yield Champ("code", e.ancien_code, e.code)
+    if e.libelle != e.ancien_libelle:
+        yield Champ("libelle", e.ancien_libelle, e.libelle)
+    etat["nom"] = etat["division"] = e.code
+
+
+def _pp_changes(anciens: list[str], nouveaux: list[str], **cles: Any) -> Iterator[Champ]:
+    """One row per teacher added or removed (so that each teacher's log shows it), with both lists."""
+    for cle in [*(a for a in anciens if a not in nouveaux), *(n for n in nouveaux if n not in anciens)]:
+        yield Champ("profs_principaux", anciens or None, nouveaux or None, enseignant=cle, **cles)
+
+
+@gere("ProfsPrincipauxDivisionChanges")
+def _pp_division(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    nouveaux = [r.cle for r in e.nouveaux]
+    yield from _pp_changes([r.cle for r in e.anciens], nouveaux)
+    etat["pp"] = nouveaux
+
+
+# --- élèves, enseignants ---------------------------------------------------------------------------------------
+
+@gere("EleveInscrit")
+def _eleve_inscrit(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
+    etats.creer(str(e.originator_id), {"type": "eleve", "uai": e.uai.upper(), "eleve_id": e.eleve_id,
+                                       "nom": e.identite.nom_affiche, "division": e.scolarite.division})
+    yield from _initiaux(e.identite)
+    yield from _initiaux(e.scolarite)
+
+
+@gere("EleveMisAJour")
+def _eleve_mis_a_jour(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    etat["nom"], etat["division"] = e.eleve, e.division
+    yield from _changements(e)
+
+
+@gere("EnseignantCree")
+def _enseignant_cree(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
+    etats.creer(str(e.originator_id), {"type": "enseignant", "uai": e.uai.upper(), "cle": e.ref.cle,
+                                       "nom": e.identite.nom_affiche})
+    yield from _initiaux(e.identite)
+    if e.services:
+        yield Champ("services", None, list(e.services))
+
+
+@gere("EnseignantMisAJour")
+def _enseignant_mis_a_jour(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    etat["nom"] = e.enseignant
+    yield from _changements(e)
+
+
+# --- bilans ----------------------------------------------------------------------------------------------------
+
+def _acquis(a: Acquis) -> dict[str, Any]:
+    return {"libelle": a.matiere_libelle, "enseignants": [r.cle for r in a.enseignants],
+            "positionnement": a.positionnement, "appreciation": a.appreciation}
+
+
+# What the state keeps of an acquis, compact (there is one per discipline of every bilan):
+# [positionnement, appréciation, [teachers]].
+POSITIONNEMENT, APPRECIATION, ENSEIGNANTS = 0, 1, 2
+
+
+def _memo_acquis(a: Acquis) -> list[Any]:
+    return [a.positionnement, a.appreciation, [r.cle for r in a.enseignants]]
+
+
+@gere("BilanOuvert")
+def _bilan_ouvert(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
+    pp = [r.cle for r in e.profs_principaux]
+    etats.creer(str(e.originator_id), {
+        "type": "bilan", "uai": e.uai.upper(), "eleve_id": e.eleve_id, "periode": e.periode.code,
+        "division": e.division, "etat": "en cours de saisie", "pp": pp,
+        "acquis": {a.matiere_code: _memo_acquis(a) for a in e.acquis}})
+    yield Champ("division", None, e.division)
+    yield Champ("periode", None, e.periode)
+    yield Champ("etat", None, "en cours de saisie")
+    if pp:
+        yield Champ("profs_principaux", None, pp)
+    if e.acquis:
+        yield Champ("acquis", None, {a.matiere_code: _acquis(a) for a in e.acquis})
+
+
+@gere("AcquisSaisi")
+def _acquis_saisi(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    acquis = etat["acquis"][e.matiere_code]
+    for champ, i in (("positionnement", POSITIONNEMENT), ("appreciation", APPRECIATION)):
+        nouveau = getattr(e, champ)
+        if nouveau != acquis[i]:
+            yield Champ(f"acquis {e.matiere_code} : {champ}", acquis[i], nouveau)
+            acquis[i] = nouveau
+
+
+@gere("AcquisAjoute")
+def _acquis_ajoute(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    etat["acquis"][e.acquis.matiere_code] = _memo_acquis(e.acquis)
+    yield Champ(f"acquis {e.acquis.matiere_code}", None, _acquis(e.acquis))
+
+
+@gere("EnseignantsAjoutesAcquis")
+def _enseignants_ajoutes(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    acquis = etat["acquis"][e.matiere_code]
+    anciens = list(acquis[ENSEIGNANTS])
+    acquis[ENSEIGNANTS] = [*anciens, *(n.ref.cle for n in e.enseignants)]
+    for n in e.enseignants:
+        yield Champ(f"acquis {e.matiere_code} : enseignants", anciens or None, acquis[ENSEIGNANTS],
+                    enseignant=n.ref.cle)
+
+
+@gere("ProfPrincipalAjoute", "ProfPrincipalRetire")
+def _pp_bilan(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    anciens = list(etat["pp"])
+    cle = e.enseignant.ref.cle
+    etat["pp"] = [*anciens, cle] if type(e).__name__ == "ProfPrincipalAjoute" else [p for p in anciens if p != cle]
+    yield from _pp_changes(anciens, etat["pp"])
+
+
+@gere("BilanVerrouille", "BilanDeverrouille")
+def _verrou(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    ancien = etat["etat"]
+    etat["etat"] = "verrouillé" if type(e).__name__ == "BilanVerrouille" else "en cours de saisie"
+    yield Champ("etat", ancien, etat["etat"])
+
+
+@gere("BilanArchive")
+def _bilan_archive(e: Any, _: Etat, __: Etats) -> Iterator[Champ]:
+    a = e.archive
+    yield Champ("archive", None, {"eleve": a.identite_eleve.nom_affiche, "division": a.division,
+                                  "periode": a.periode.code, "etat": a.etat, "acquis": len(a.acquis)})
+
+
+# --- runs ------------------------------------------------------------------------------------------------------
+
+@gere("SynchronisationDemarree")
+def _run_demarre(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
+    divisions = "toutes" if e.toutes else ", ".join(e.divisions)
+    etats.creer(str(e.originator_id), {"type": "synchronisation", "uai": e.uai.upper(), "statut": "en cours",
+                                       "nom": f"synchronisation du {e.jour.isoformat()} ({divisions})"})
+    yield Champ("statut", None, "en cours")
+    yield Champ("divisions", None, "toutes" if e.toutes else list(e.divisions))
+    yield Champ("source", None, {"origine": e.source.origine, "empreinte": e.source.empreinte})
+    yield Champ("jour", None, e.jour)
+    if e.automatique:
+        yield Champ("automatique", None, True)
+
+
+@gere("AvertissementEmis")
+def _avertissement(e: Any, _: Etat, __: Etats) -> Iterator[Champ]:
+    yield Champ("avertissement", None, {"code": e.code, **e.valeurs}, division=e.division)
+
+
+@gere("SynchronisationTerminee", "SynchronisationEchouee")
+def _run_fini(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    ancien = etat["statut"]
+    termine = type(e).__name__ == "SynchronisationTerminee"
+    etat["statut"] = "terminee" if termine else "echouee"
+    yield Champ("statut", ancien, etat["statut"])
+    yield Champ("compteurs", None, e.compteurs) if termine else Champ("raison", None, e.raison)

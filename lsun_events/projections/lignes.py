@@ -1,0 +1,124 @@
+"""Tables of a view keyed by aggregate, and the unit of work of one page of events.
+
+Every table's first column is ``agregat`` (the aggregate's id): a *parent* table has one row per aggregate,
+a *child* table several, in ``rang`` order. A page loads, in a few queries, the rows of the aggregates its
+events touch, applies the events to them in memory, in order, then rewrites the rows it changed (a delete
+and a bulk insert per table). The result depends only on the events, never on where the pages begin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lsun_events.projections.base import Curseur, Dialecte
+
+TAILLE_LOT = 500  # ids per ``IN (…)``
+
+
+@dataclass(frozen=True)
+class Table:
+    nom: str  # full name, prefixed by the view's name
+    colonnes: tuple[str, ...]  # after ``agregat`` (and ``rang``); a name ending in ``#`` is an integer
+    parent: bool = False
+    index: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def _colonnes(self) -> tuple[str, ...]:
+        return ("agregat", *(() if self.parent else ("rang#",)), *self.colonnes)
+
+    @property
+    def noms(self) -> tuple[str, ...]:
+        return tuple(c.rstrip("#") for c in self._colonnes)
+
+    def creations(self, d: Dialecte) -> list[str]:
+        types = [f"{c.rstrip('#')} {d.grand_entier if c.endswith('#') else d.texte}" for c in self._colonnes]
+        cle = ", PRIMARY KEY (agregat)" if self.parent else ""
+        instructions = [f"CREATE TABLE IF NOT EXISTS {d.table(self.nom)} ({', '.join(types)}{cle})"]
+        index = self.index if self.parent else (("agregat",), *self.index)
+        for colonnes in index:
+            nom_index = f"{self.nom}_{'_'.join(colonnes)}"
+            instructions.append(
+                f"CREATE INDEX IF NOT EXISTS {nom_index} ON {d.table(self.nom)} ({', '.join(colonnes)})")
+        return instructions
+
+    def ordre(self) -> str:
+        return "agregat" if self.parent else "agregat, rang"
+
+
+def par_lots(valeurs: Iterable[str], taille: int = TAILLE_LOT) -> Iterator[list[str]]:
+    lot: list[str] = []
+    for v in valeurs:
+        lot.append(v)
+        if len(lot) == taille:
+            yield lot
+            lot = []
+    if lot:
+        yield lot
+
+
+@dataclass
+class Page:
+    """The rows of the aggregates touched by one page: loaded once, changed in memory, written once."""
+
+    c: Curseur
+    tables: dict[str, Table]
+    _lignes: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    _modifiees: set[tuple[str, str]] = field(default_factory=set)
+
+    def charger(self, besoins: dict[str, set[str]]) -> None:
+        """Read the rows of ``{table: aggregate ids}`` not read yet."""
+        for nom, ids in besoins.items():
+            table = self.tables[nom]
+            manquants = sorted(i for i in ids if (nom, i) not in self._lignes)
+            for i in manquants:
+                self._lignes[(nom, i)] = []
+            for lot in par_lots(manquants):
+                marques = ", ".join("?" * len(lot))
+                lignes = self.c.lignes(f"SELECT * FROM {self.c.dialecte.table(table.nom)} WHERE agregat IN ({marques}) "
+                                       f"ORDER BY {table.ordre()}", lot)
+                for ligne in lignes:
+                    self._lignes[(nom, ligne["agregat"])].append(ligne)
+
+    def creer(self, agregat: str, *tables: str) -> None:
+        """A new aggregate: its rows start empty (nothing to read)."""
+        for nom in tables:
+            self._lignes[(nom, agregat)] = []
+
+    def lignes(self, table: str, agregat: str) -> list[dict[str, Any]]:
+        """The rows, to change in place (the table is rewritten for this aggregate)."""
+        self._modifiees.add((table, agregat))
+        return self._lignes.setdefault((table, agregat), [])
+
+    def ligne(self, table: str, agregat: str) -> dict[str, Any] | None:
+        """The parent row, to change in place; None if the aggregate is unknown to the view."""
+        lignes = self.lignes(table, agregat)
+        return lignes[0] if lignes else None
+
+    def lire(self, table: str, agregat: str) -> list[dict[str, Any]]:
+        """The rows, read only."""
+        return self._lignes.get((table, agregat), [])
+
+    def remplacer(self, table: str, agregat: str, lignes: list[dict[str, Any]]) -> None:
+        self._modifiees.add((table, agregat))
+        self._lignes[(table, agregat)] = lignes
+
+    def ecrire(self) -> None:
+        par_table: dict[str, list[str]] = {}
+        for nom, agregat in self._modifiees:
+            par_table.setdefault(nom, []).append(agregat)
+        for nom in sorted(par_table):
+            table = self.tables[nom]
+            nom_sql = self.c.dialecte.table(table.nom)
+            ids = sorted(par_table[nom])
+            for lot in par_lots(ids):
+                self.c.executer(f"DELETE FROM {nom_sql} WHERE agregat IN ({', '.join('?' * len(lot))})", lot)
+            colonnes = table.noms
+            lignes = []
+            for i in ids:
+                for rang, ligne in enumerate(self._lignes[(nom, i)]):
+                    if not table.parent:
+                        ligne["rang"] = rang
+                    lignes.append(tuple(ligne.get(col) for col in colonnes))
+            self.c.executer_plusieurs(f"INSERT INTO {nom_sql} ({', '.join(colonnes)}) "
+                                      f"VALUES ({', '.join('?' * len(colonnes))})", lignes)

@@ -1,0 +1,108 @@
+""""Qui a modifié quoi": the audit log by pupil, by teacher, by run, by acteur — newest first, a page at a time
+(``limite``/``decalage``), optionally between two days (UTC, both included). Plain functions over a
+``Curseur`` of the ``audit`` view: ``with systeme.lire("audit") as c: par_eleve(c, uai, "1001")``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from lsun_events.projections.audit import JOURNAL
+from lsun_events.projections.base import Curseur
+
+LIMITE = 50
+
+
+@dataclass(frozen=True)
+class LigneAudit:
+    position: int
+    date: str  # ISO 8601, UTC
+    acteur: str
+    synchronisation: str | None
+    agregat: str  # "eleve" | "enseignant" | "bilan" | "division" | "etablissement" | "synchronisation"
+    agregat_id: str
+    version: int
+    nom: str
+    evenement: str
+    champ: str
+    ancien: Any  # the JSON value, None when absent
+    nouveau: Any
+    uai: str
+    eleve_id: str | None
+    enseignant: str | None
+    division: str | None
+
+    def en_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PageAudit:
+    lignes: list[LigneAudit]
+    total: int
+    limite: int
+    decalage: int
+
+    def en_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "limite": self.limite, "decalage": self.decalage,
+                "lignes": [x.en_dict() for x in self.lignes]}
+
+
+def _valeur(texte: str | None) -> Any:
+    return None if texte is None else json.loads(texte)
+
+
+def _ligne(x: dict[str, Any]) -> LigneAudit:
+    return LigneAudit(
+        position=x["position"], date=x["horodatage"], acteur=x["acteur"], synchronisation=x["synchronisation"],
+        agregat=x["agregat_type"], agregat_id=x["agregat"], version=x["version"], nom=x["nom"],
+        evenement=x["evenement"], champ=x["champ"], ancien=_valeur(x["ancien"]), nouveau=_valeur(x["nouveau"]),
+        uai=x["uai"], eleve_id=x["eleve_id"], enseignant=x["enseignant"], division=x["division"])
+
+
+def _page(c: Curseur, conditions: list[tuple[str, Any]], *, limite: int, decalage: int,
+          depuis: date | None, jusqu_au: date | None) -> PageAudit:
+    if depuis is not None:
+        conditions.append(("horodatage >= ?", depuis.isoformat()))
+    if jusqu_au is not None:
+        conditions.append(("horodatage < ?", (jusqu_au + timedelta(days=1)).isoformat()))
+    where = " AND ".join(f"({sql})" for sql, _ in conditions)
+    parametres = [v for _, v in conditions]
+    table = c.dialecte.table(JOURNAL)
+    total = c.lignes(f"SELECT COUNT(*) AS n FROM {table} WHERE {where}", parametres)[0]["n"]
+    lignes = c.lignes(f"SELECT * FROM {table} WHERE {where} ORDER BY position DESC, rang LIMIT ? OFFSET ?",
+                      [*parametres, limite, decalage])
+    return PageAudit([_ligne(x) for x in lignes], total, limite, decalage)
+
+
+def par_eleve(c: Curseur, uai: str, eleve_id: str, *, limite: int = LIMITE, decalage: int = 0,
+              depuis: date | None = None, jusqu_au: date | None = None) -> PageAudit:
+    """Every change of a pupil: its data, its registration in a division, its bilans."""
+    return _page(c, [("uai = ?", uai.upper()), ("eleve_id = ?", eleve_id)], limite=limite, decalage=decalage,
+                 depuis=depuis, jusqu_au=jusqu_au)
+
+
+def par_enseignant(c: Curseur, uai: str, enseignant: str, *, limite: int = LIMITE, decalage: int = 0,
+                   depuis: date | None = None, jusqu_au: date | None = None) -> PageAudit:
+    """Every change of a teacher (``type:id``): its data and services, the acquis and bilans it was added to,
+    the PP changes that concern it."""
+    return _page(c, [("uai = ?", uai.upper()), ("enseignant = ?", enseignant)], limite=limite,
+                 decalage=decalage, depuis=depuis, jusqu_au=jusqu_au)
+
+
+def par_synchronisation(c: Curseur, synchronisation: str, *, uai: str | None = None, limite: int = LIMITE,
+                        decalage: int = 0, depuis: date | None = None, jusqu_au: date | None = None) -> PageAudit:
+    """Everything one run changed, with the run's own rows (start, warnings, end)."""
+    conditions: list[tuple[str, Any]] = [("synchronisation = ?", str(synchronisation))]
+    if uai is not None:
+        conditions.append(("uai = ?", uai.upper()))
+    return _page(c, conditions, limite=limite, decalage=decalage, depuis=depuis, jusqu_au=jusqu_au)
+
+
+def par_acteur(c: Curseur, uai: str, acteur: str, *, limite: int = LIMITE, decalage: int = 0,
+               depuis: date | None = None, jusqu_au: date | None = None) -> PageAudit:
+    """Everything one person (or ``synchronisation automatique``) changed in a school."""
+    return _page(c, [("uai = ?", uai.upper()), ("acteur = ?", acteur)], limite=limite, decalage=decalage,
+                 depuis=depuis, jusqu_au=jusqu_au)

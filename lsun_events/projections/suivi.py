@@ -1,0 +1,107 @@
+"""Following a PostgreSQL store from a process of its own (production): each view is caught up page by page
+(one transaction per page with its tracking row, so a process killed at any moment resumes exactly where its
+last page ended), then the process sleeps until the store announces new events (``LISTEN`` on the channel
+the library ``NOTIFY``s in every insert) or a short delay passes, and starts again, until asked to stop."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING
+
+import psycopg
+from eventsourcing.persistence import IntegrityError
+from psycopg import sql
+
+from lsun_events.erreurs import ErreurLsun
+
+if TYPE_CHECKING:
+    from lsun_events.application import LsunApp
+    from lsun_events.projections.runner import Projecteur
+    from lsun_events.systeme import Systeme
+
+ATTENTE = 1.0  # seconds between two looks at the store when no notification arrives
+
+
+class SuiviSQLiteError(ErreurLsun):
+    def __init__(self) -> None:
+        super().__init__("Le stockage SQLite (embarqué) n'a pas de processus de projection : ses vues sont mises à "
+                         "jour dans le processus, après chaque commande. « projections suivre » sert au stockage "
+                         "PostgreSQL (--store postgresql://…).")
+
+
+class ProjectionInconnueError(ErreurLsun):
+    def __init__(self, nom: str, connues: list[str]) -> None:
+        super().__init__(f"Projection « {nom} » inconnue. Projections : {', '.join(connues)}.")
+
+
+class _Arret(Exception):
+    """Raised between two pages when a stop was asked."""
+
+
+@contextmanager
+def ecoute(app: LsunApp) -> Iterator[Callable[[float], None]]:
+    """A function that waits at most ``n`` seconds for the store's next ``NOTIFY``."""
+    datastore = app.recorder.datastore  # type: ignore[attr-defined]
+    with datastore.get_connection() as conn:
+        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(app.recorder.channel_name)))  # type: ignore[attr-defined]
+        conn.commit()
+
+        def attendre(secondes: float) -> None:
+            for _ in conn.notifies(timeout=secondes, stop_after=1):
+                pass
+
+        try:
+            yield attendre
+        finally:
+            with suppress(psycopg.Error):
+                conn.execute("UNLISTEN *")
+                conn.commit()
+
+
+def rattraper(projecteur: Projecteur, app: LsunApp, arret: threading.Event,
+              progression: Callable[[int], None] | None = None) -> int:
+    """Catch one view up, stopping between two pages when ``arret`` is set. A page written meanwhile by
+    another process (the in-process catch-up of a command) makes the page fail: read again from there."""
+    lus = 0
+    dans_l_appel = 0  # events of the pages already committed by the current call
+
+    def apres_page(n: int) -> None:
+        nonlocal dans_l_appel
+        dans_l_appel = n
+        if progression:
+            progression(lus + n)
+        if arret.is_set():
+            raise _Arret
+
+    while not arret.is_set():
+        dans_l_appel = 0
+        try:
+            return lus + projecteur.rattraper(app, progression=apres_page)
+        except IntegrityError:
+            lus += dans_l_appel
+        except _Arret:
+            return lus + dans_l_appel
+    return lus
+
+
+def suivre(systeme: Systeme, noms: list[str], arret: threading.Event, *, attente: float = ATTENTE,
+           progression: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """Follow the store until ``arret`` is set; returns how many events each view read."""
+    if systeme.store.kind != "postgresql":
+        raise SuiviSQLiteError
+    for nom in noms:
+        if nom not in systeme.projecteurs:
+            raise ProjectionInconnueError(nom, list(systeme.projecteurs))
+    lus = dict.fromkeys(noms, 0)
+    with ecoute(systeme.app) as attendre:
+        while not arret.is_set():
+            for nom in noms:
+                def suivi(n: int, nom: str = nom) -> None:
+                    if progression:
+                        progression(nom, lus[nom] + n)
+                lus[nom] += rattraper(systeme.projecteurs[nom], systeme.app, arret, suivi)
+            if not arret.is_set():
+                attendre(attente)
+    return lus
