@@ -111,9 +111,10 @@ def _calculer(perimetre: Perimetre, demande: DemandeSynchronisation, codes: list
     with contexte(demande.acteur, run_id):
         run = Synchronisation(run_id, demande.uai.upper(), codes, demande.divisions is None, description(source),
                               demande.jour, demande.automatique)
-        Regles(perimetre, source, run, demande.jour, progression).appliquer()
+        regles = Regles(perimetre, source, run, demande.jour, progression)
+        regles.appliquer()
         entites = perimetre.touches()
-        run.terminer(compter([*run.pending_events[1:], *(e for a in entites for e in a.pending_events)]))
+        run.terminer(compter([*run.pending_events[1:], *(e for a in entites for e in a.pending_events)], regles))
     return run, entites
 
 

@@ -60,6 +60,7 @@ class Regles:
             self.services[(s.structure_type, s.structure_code)].append(s)
         self.services_enseignants = conv.services_par_enseignant(source)
         self.enseignants_a_jour: dict[RefEnseignant, list[str]] = {}
+        self.enseignants_lies: set[RefEnseignant] = set()  # for the counts (and the automatic run's guard)
 
     # The run, in the order of SPEC §3 ------------------------------------------------------------
     def appliquer(self) -> None:
@@ -148,6 +149,7 @@ class Regles:
         for eleve_id in division.eleves:
             for bilan in self.p.bilans.get(eleve_id, []):
                 lies.extend(r for r in bilan.references_enseignants() if r not in lies)
+        self.enseignants_lies.update(lies)
         for ref in lies:
             if ref not in self.enseignants_source:
                 self.avertir("M3", division.code, enseignant=self._nom(ref))
@@ -238,10 +240,15 @@ class Regles:
                                 else r.cle) for r in refs]
 
 
-def compter(evenements: list[object]) -> dict[str, int]:
-    """The run's counts, from its events."""
+def compter(evenements: list[object], regles: Regles | None = None) -> dict[str, int]:
+    """The run's counts, from its events (and what the rules examined)."""
     noms = Counter(type(e).__name__ for e in evenements)
+    examines = {}
+    if regles is not None:
+        examines = {"eleves_examines": sum(len(d.eleves) for d in regles.p.divisions),
+                    "enseignants_lies": len(regles.enseignants_lies)}
     return {
+        **examines,
         "evenements": len(evenements),
         "eleves_mis_a_jour": noms["EleveMisAJour"],
         "bilans_archives": noms["BilanArchive"],

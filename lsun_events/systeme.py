@@ -60,9 +60,11 @@ class Systeme:
 
 
 def migrer(store: Store | str | None = None) -> None:
-    """Create every table: event store and views."""
+    """Create every table: event store, views, the automatic synchronisation's bookkeeping."""
     from lsun_events.application import migrer as migrer_evenements  # noqa: PLC0415
+    from lsun_events.automatique.planification import Planification  # noqa: PLC0415
 
     store = store if isinstance(store, Store) else Store.depuis_url(store)
     migrer_evenements(store)
     Systeme(store, creer_tables=True).fermer()
+    Planification(store).fermer()
