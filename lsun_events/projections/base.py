@@ -94,7 +94,9 @@ class VueMixin:
         with self.transaction(ecrire=True) as c:
             for table in self.modele.tables(self.dialecte):
                 c.executer(f"DELETE FROM {table}")
-            c.executer(f"DELETE FROM {self._table_suivi()}")
+            # Keep the library's own "__migration__" row: without it, the next table creation takes the
+            # tracking table for an old one and renames it.
+            c.executer(f"DELETE FROM {self._table_suivi()} WHERE application_name <> ?", ("__migration__",))
 
     def _table_suivi(self) -> str:
         raise NotImplementedError

@@ -39,10 +39,6 @@ def test_reconstruire_redonne_les_memes_tables(capsys: pytest.CaptureFixture[str
         assert sc.vider_tables(s) == avant
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "VueMixin.vider() (projections/base.py) efface aussi la ligne « __migration__ » de la table de suivi de la "
-    "bibliothèque : à la création suivante des tables, eventsourcing croit à une ancienne table et la renomme "
-    "(old1_tracking en SQLite, bkup1_… en PostgreSQL) ; la deuxième fois, le nom est déjà pris."))
 def test_reconstruire_deux_fois(store: Store, tmp_path: Path) -> None:
     sc.construire(store, tmp_path)
     for _ in range(2):
