@@ -18,7 +18,7 @@ from typing import Any
 from lsun_events.aggregates.eleve import Eleve
 from lsun_events.aggregates.valeurs import Acquis, Valeur
 from lsun_events.projections.base import Curseur, Dialecte, Modele
-from lsun_events.projections.lignes import Page, Table
+from lsun_events.projections.lignes import Page, Table, inserer
 
 NOM = "audit"
 JOURNAL = f"{NOM}_journal"
@@ -161,8 +161,7 @@ class Audit(Modele):
                     position, rang, e.timestamp.isoformat(), e.acteur, e.synchronisation, etat["uai"], etat["type"],
                     agregat, e.originator_version, nom, type(e).__name__, ch.champ, en_json(ch.ancien),
                     en_json(ch.nouveau), ch.eleve_id or eleve_id, ch.enseignant or enseignant, ch.division or division))
-        c.executer_plusieurs(f"INSERT INTO {c.dialecte.table(JOURNAL)} ({', '.join(COLONNES)}) "
-                             f"VALUES ({', '.join('?' * len(COLONNES))})", lignes)
+        inserer(c, JOURNAL, COLONNES, lignes)
         etats.ecrire(modifies & set(etats.cache))
 
 
@@ -216,6 +215,13 @@ def _groupe_defini(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
     ancien = etat["groupes"].get(e.code)
     etat["groupes"][e.code] = list(e.divisions)
     yield Champ(f"groupe {e.code}", ancien, list(e.divisions))
+
+
+@gere("SynchronisationAutomatiqueParametree")
+def _automatique(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    nouveau = json.loads(en_json(e.parametres) or "null")
+    yield Champ("synchronisation_automatique", etat.get("automatique"), nouveau)
+    etat["automatique"] = nouveau
 
 
 @gere("EnseignantRattache")
@@ -409,10 +415,19 @@ def _avertissement(e: Any, _: Etat, __: Etats) -> Iterator[Champ]:
     yield Champ("avertissement", None, {"code": e.code, **e.valeurs}, division=e.division)
 
 
-@gere("SynchronisationTerminee", "SynchronisationEchouee")
-def _run_fini(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
-    ancien = etat["statut"]
-    termine = type(e).__name__ == "SynchronisationTerminee"
-    etat["statut"] = "terminee" if termine else "echouee"
+STATUTS = {"SynchronisationTerminee": "terminee", "SynchronisationEchouee": "echouee",
+           "SynchronisationRetenue": "retenue", "SynchronisationAbandonnee": "abandonnee",
+           "SynchronisationRetenueAppliquee": "appliquee"}
+
+
+@gere(*STATUTS)
+def _run_statut(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+    """The run's outcome; a held run (``retenue``) is later abandoned or applied by another run."""
+    ancien, etat["statut"] = etat["statut"], STATUTS[type(e).__name__]
     yield Champ("statut", ancien, etat["statut"])
-    yield Champ("compteurs", None, e.compteurs) if termine else Champ("raison", None, e.raison)
+    if hasattr(e, "compteurs"):
+        yield Champ("compteurs", None, e.compteurs)
+    if hasattr(e, "raison"):
+        yield Champ("raison", None, e.raison)
+    if hasattr(e, "par"):
+        yield Champ("appliquee_par", None, e.par)

@@ -57,6 +57,30 @@ def par_lots(valeurs: Iterable[str], taille: int = TAILLE_LOT) -> Iterator[list[
         yield lot
 
 
+def parmi(c: Curseur, colonne: str, valeurs: list[str]) -> Iterator[tuple[str, list[Any]]]:
+    """``colonne`` among ``valeurs``: one array parameter on PostgreSQL, ``IN (?, …)`` lots on SQLite."""
+    if c.dialecte.nom == "postgresql":
+        yield f"{colonne} = ANY(?)", [valeurs]
+        return
+    for lot in par_lots(valeurs):
+        yield f"{colonne} IN ({', '.join('?' * len(lot))})", lot
+
+
+def inserer(c: Curseur, table: str, colonnes: tuple[str, ...], lignes: list[tuple[Any, ...]]) -> None:
+    """Many rows at once: ``COPY`` on PostgreSQL (several times faster than a batch of INSERTs), a batch of
+    INSERTs on SQLite. In the page's transaction either way."""
+    if not lignes:
+        return
+    nom_sql = c.dialecte.table(table)
+    if c.dialecte.nom == "postgresql":
+        with c.brut.copy(f"COPY {nom_sql} ({', '.join(colonnes)}) FROM STDIN") as copie:
+            for ligne in lignes:
+                copie.write_row(ligne)
+        return
+    c.executer_plusieurs(f"INSERT INTO {nom_sql} ({', '.join(colonnes)}) VALUES ({', '.join('?' * len(colonnes))})",
+                         lignes)
+
+
 @dataclass
 class Page:
     """The rows of the aggregates touched by one page: loaded once, changed in memory, written once."""
@@ -65,6 +89,7 @@ class Page:
     tables: dict[str, Table]
     _lignes: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     _modifiees: set[tuple[str, str]] = field(default_factory=set)
+    _nouveaux: set[str] = field(default_factory=set)  # created in this page: no row to delete
 
     def charger(self, besoins: dict[str, set[str]]) -> None:
         """Read the rows of ``{table: aggregate ids}`` not read yet."""
@@ -73,15 +98,17 @@ class Page:
             manquants = sorted(i for i in ids if (nom, i) not in self._lignes)
             for i in manquants:
                 self._lignes[(nom, i)] = []
-            for lot in par_lots(manquants):
-                marques = ", ".join("?" * len(lot))
-                lignes = self.c.lignes(f"SELECT * FROM {self.c.dialecte.table(table.nom)} WHERE agregat IN ({marques}) "
-                                       f"ORDER BY {table.ordre()}", lot)
+            if not manquants:
+                continue
+            for condition, parametres in parmi(self.c, "agregat", manquants):
+                lignes = self.c.lignes(f"SELECT * FROM {self.c.dialecte.table(table.nom)} WHERE {condition} "
+                                       f"ORDER BY {table.ordre()}", parametres)
                 for ligne in lignes:
                     self._lignes[(nom, ligne["agregat"])].append(ligne)
 
     def creer(self, agregat: str, *tables: str) -> None:
-        """A new aggregate: its rows start empty (nothing to read)."""
+        """A new aggregate: its rows start empty (nothing to read, nothing to delete)."""
+        self._nouveaux.add(agregat)
         for nom in tables:
             self._lignes[(nom, agregat)] = []
 
@@ -109,10 +136,11 @@ class Page:
             par_table.setdefault(nom, []).append(agregat)
         for nom in sorted(par_table):
             table = self.tables[nom]
-            nom_sql = self.c.dialecte.table(table.nom)
             ids = sorted(par_table[nom])
-            for lot in par_lots(ids):
-                self.c.executer(f"DELETE FROM {nom_sql} WHERE agregat IN ({', '.join('?' * len(lot))})", lot)
+            anciens = [i for i in ids if i not in self._nouveaux]
+            if anciens:
+                for condition, parametres in parmi(self.c, "agregat", anciens):
+                    self.c.executer(f"DELETE FROM {self.c.dialecte.table(table.nom)} WHERE {condition}", parametres)
             colonnes = table.noms
             lignes = []
             for i in ids:
@@ -120,5 +148,4 @@ class Page:
                     if not table.parent:
                         ligne["rang"] = rang
                     lignes.append(tuple(ligne.get(col) for col in colonnes))
-            self.c.executer_plusieurs(f"INSERT INTO {nom_sql} ({', '.join(colonnes)}) "
-                                      f"VALUES ({', '.join('?' * len(colonnes))})", lignes)
+            inserer(self.c, table.nom, colonnes, lignes)

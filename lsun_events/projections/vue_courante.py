@@ -62,7 +62,8 @@ Gestionnaire = Callable[[Page, str, Any], None]
 GESTIONNAIRES: dict[str, tuple[str, tuple[str, ...], Gestionnaire | None]] = {}
 
 # Run events: the message list (``rapports``) and the audit log read them, this view does not.
-IGNORES = ("SynchronisationDemarree", "AvertissementEmis", "SynchronisationTerminee", "SynchronisationEchouee")
+IGNORES = ("SynchronisationDemarree", "AvertissementEmis", "SynchronisationTerminee", "SynchronisationEchouee",
+           "SynchronisationRetenue", "SynchronisationAbandonnee", "SynchronisationRetenueAppliquee")
 
 
 def gere(evenement: str, parent: str, *tables: str) -> Callable[[Gestionnaire], Gestionnaire]:
@@ -170,6 +171,7 @@ def _groupe_defini(p: Page, agregat: str, e: Any) -> None:
 touche("DivisionRattachee", "etablissements")
 touche("DivisionRecodee", "etablissements")
 touche("EnseignantRattache", "etablissements")
+touche("SynchronisationAutomatiqueParametree", "etablissements")  # the worker's settings: not LSUN data
 
 
 # --- divisions -------------------------------------------------------------------------------------------------
