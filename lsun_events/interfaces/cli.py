@@ -16,7 +16,7 @@ from lsun_events.aggregates.erreurs import ErreurDomaine
 from lsun_events.aggregates.valeurs import Periode
 from lsun_events.config import StoreInvalideError
 from lsun_events.erreurs import ErreurLsun
-from lsun_events.interfaces import commandes, commandes_audit, commandes_automatique, demo
+from lsun_events.interfaces import commandes, commandes_audit, commandes_automatique, commandes_web, demo
 from lsun_events.interfaces.francais import traduire_argparse
 from lsun_events.interfaces.sortie import Resultat, afficher, erreur
 from lsun_events.sources.erreurs import SourceInvalideError
@@ -24,7 +24,7 @@ from lsun_events.sources.erreurs import SourceInvalideError
 traduire_argparse()
 
 # Modules that add their own commands: each has ``enregistrer(sous_parsers, ajouter)``.
-MODULES_DE_COMMANDES: list[Any] = [demo, commandes_audit, commandes_automatique]
+MODULES_DE_COMMANDES: list[Any] = [demo, commandes_audit, commandes_automatique, commandes_web]
 
 Commande = Callable[[argparse.Namespace], Resultat]
 

@@ -1,0 +1,65 @@
+"""``create_app``: the chef d'établissement's web page and the JSON API over one store.
+
+Pages are rendered on the server (Jinja2); ``/api`` answers JSON, described at ``/api/openapi.json`` and
+``/api/docs``. One process holds the runs started from the web (``taches``): serve it with a single worker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from lsun_events.comptes import Comptes
+from lsun_events.config import Store
+from lsun_events.interfaces.web import api, erreurs, pages, pages_bilans, pages_synchronisation
+from lsun_events.interfaces.web.reglages import Reglages
+from lsun_events.interfaces.web.taches import Taches
+from lsun_events.systeme import Systeme
+
+ENTETES = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                               "form-action 'self'; base-uri 'none'",
+}
+
+
+def create_app(store: Store | str | None = None, *, reglages: Reglages | None = None, **options: Any) -> FastAPI:
+    """The application on ``store`` (default: ``LSUN_STORE``); ``options`` override ``Reglages`` fields."""
+    reglages = reglages or Reglages.depuis_environnement(store, **options)
+    systeme = Systeme(reglages.store)
+    comptes = Comptes(reglages.store)
+    taches = Taches(systeme)
+
+    @asynccontextmanager
+    async def cycle(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        taches.attendre()
+        systeme.fermer()
+
+    app = FastAPI(title="LSUN — Synchronisation base élèves", version="1",
+                  description="API JSON de la synchronisation base élèves : mêmes droits que la page web "
+                              "(cookie de session + en-tête X-CSRF-Token, ou jeton « Bearer » d'un compte).",
+                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None, lifespan=cycle)
+    app.state.reglages, app.state.systeme, app.state.comptes, app.state.taches = reglages, systeme, comptes, taches
+    app.add_middleware(SessionMiddleware, secret_key=reglages.secret, session_cookie="lsun_session",
+                       max_age=reglages.duree_session, same_site="lax", https_only=reglages.cookie_securise)
+
+    @app.middleware("http")
+    async def entetes_de_securite(request: Request, suite: Any) -> Response:
+        reponse: Response = await suite(request)
+        for nom, valeur in ENTETES.items():
+            reponse.headers.setdefault(nom, valeur)
+        return reponse
+
+    erreurs.installer(app)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    for module in (pages, pages_synchronisation, pages_bilans, api):
+        app.include_router(module.router)
+    return app

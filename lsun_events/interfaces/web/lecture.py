@@ -1,0 +1,96 @@
+"""What the pages and the API read beyond the views' own queries (``requetes_vue``, ``requetes_audit``): the
+list of schools, and one bilan from the event store — now, at a version or at a date — with every event of its
+history and its archives as they were."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from lsun_events.aggregates.bilan import Bilan
+from lsun_events.aggregates.eleve import Eleve
+from lsun_events.aggregates.enseignant import Enseignant
+from lsun_events.aggregates.etablissement import Etablissement
+from lsun_events.aggregates.valeurs import ArchiveBilan, RefEnseignant
+from lsun_events.application import LsunApp
+from lsun_events.chargement import charger
+from lsun_events.projections.base import Curseur
+from lsun_events.projections.vue_courante import TABLES
+
+
+@dataclass
+class BilanVue:
+    """One bilan (now, or as it was), with its pupil, teachers' names, history and archives."""
+
+    bilan: Bilan
+    eleve: Eleve
+    noms: dict[str, str]
+    historique: list[Any] = field(default_factory=list)
+    version_actuelle: int = 0
+
+    def nom(self, ref: RefEnseignant) -> str:
+        return self.noms.get(ref.cle, ref.cle)
+
+    @property
+    def archives(self) -> list[Any]:
+        """The ``BilanArchive`` events of this bilan: when, by whom, in which run, and the archive."""
+        return [e for e in self.historique if type(e).__name__ == "BilanArchive"]
+
+    def en_dict(self) -> dict[str, Any]:
+        b = self.bilan
+        return {
+            "eleve": {"eleve_id": b.eleve_id, "nom": self.eleve.identite.nom_affiche},
+            "division": b.division, "periode": {"code": b.periode.code, "debut": b.periode.debut.isoformat(),
+                                                "fin": b.periode.fin.isoformat()},
+            "etat": str(b.etat), "version": b.version, "version_actuelle": self.version_actuelle,
+            "modifie_le": b.modified_on.isoformat(),
+            "profs_principaux": [{"enseignant": p.cle, "nom": self.nom(p)} for p in b.profs_principaux],
+            "acquis": [{"matiere": a.matiere_code, "libelle": a.matiere_libelle,
+                        "enseignants": [{"enseignant": e.cle, "nom": self.nom(e)} for e in a.enseignants],
+                        "positionnement": a.positionnement, "appreciation": a.appreciation}
+                       for a in b.acquis.values()],
+            "archives": [{"archive_le": e.timestamp.isoformat(), "acteur": e.acteur,
+                          "synchronisation": e.synchronisation, **archive_en_dict(e.archive)}
+                         for e in self.archives],
+            "historique": [{"version": e.originator_version, "date": e.timestamp.isoformat(), "acteur": e.acteur,
+                            "synchronisation": e.synchronisation, "evenement": type(e).__name__}
+                           for e in self.historique],
+        }
+
+
+def archive_en_dict(a: ArchiveBilan) -> dict[str, Any]:
+    i = a.identite_eleve
+    return {"eleve": {"nom": i.nom_affiche, "nom_de_famille": i.nom_de_famille, "nom_usage": i.nom_usage,
+                      "prenoms": list(i.prenoms)},
+            "division": a.division, "periode": a.periode.code, "etat": a.etat,
+            "profs_principaux": [p.cle for p in a.profs_principaux],
+            "acquis": [{"matiere": x.matiere_code, "libelle": x.matiere_libelle,
+                        "enseignants": [e.cle for e in x.enseignants], "positionnement": x.positionnement,
+                        "appreciation": x.appreciation} for x in a.acquis],
+            "enseignants": {e.ref.cle: e.nom for e in a.enseignants}}
+
+
+def etablissements(c: Curseur) -> list[dict[str, Any]]:
+    """Every imported school (for the académie's admin), by UAI, from the current view."""
+    table = c.dialecte.table(TABLES["etablissements"].nom)
+    return c.lignes(f"SELECT uai, nom, commune FROM {table} ORDER BY uai")
+
+
+def noms_enseignants(app: LsunApp, etab: Etablissement) -> dict[str, str]:
+    """``type:id`` → « PRENOM NOM » of every teacher of the school."""
+    refs = [RefEnseignant(*cle.split(":", 1)) for cle in etab.enseignants]
+    charges = charger(app, [Enseignant.id_pour(etab.uai, r) for r in refs])
+    return {e.ref.cle: e.identite.nom_affiche for e in charges.values()}
+
+
+def bilan(app: LsunApp, etab: Etablissement, eleve_id: str, periode: str, *, au: date | None = None,
+          version: int | None = None) -> BilanVue:
+    """A bilan now, at a version or at the end of a day, with its whole history (every event)."""
+    actuel = app.bilan(etab.uai, eleve_id, periode)
+    tel_quel = app.bilan_tel_que(etab.uai, eleve_id, periode, version=version, au=au)
+    eleve = app.eleve(etab.uai, eleve_id)
+    noms = noms_enseignants(app, etab)
+    for archive in tel_quel.archives:  # names as they were when archived
+        noms.update({e.ref.cle: e.nom for e in archive.enseignants if e.ref.cle not in noms})
+    return BilanVue(tel_quel, eleve, noms, app.historique(actuel.id), actuel.version)
