@@ -60,11 +60,13 @@ class Systeme:
 
 
 def migrer(store: Store | str | None = None) -> None:
-    """Create every table: event store, views, the automatic synchronisation's bookkeeping."""
+    """Create every table: event store, views, the automatic synchronisation's bookkeeping, the accounts."""
     from lsun_events.application import migrer as migrer_evenements  # noqa: PLC0415
     from lsun_events.automatique.planification import Planification  # noqa: PLC0415
+    from lsun_events.comptes import migrer as migrer_comptes  # noqa: PLC0415
 
     store = store if isinstance(store, Store) else Store.depuis_url(store)
     migrer_evenements(store)
     Systeme(store, creer_tables=True).fermer()
     Planification(store).fermer()
+    migrer_comptes(store)
