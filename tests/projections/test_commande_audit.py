@@ -67,17 +67,16 @@ def test_audit_par_enseignant_run_acteur_et_dates(capsys: pytest.CaptureFixture[
     assert json.loads(out)["total"] == 3
 
 
-@pytest.mark.parametrize(("arguments", "attendu"), [
-    (["--eleve", "9999999"], "Aucun élève d'identifiant 9999999 dans l'établissement 0999001X."),
-    (["--enseignant", "epp:1"], "Aucun enseignant « epp:1 » dans l'établissement 0999001X."),
-    (["--synchronisation", "pas-un-uuid"], "Aucune synchronisation d'identifiant pas-un-uuid."),
-    (["--synchronisation", "00000000-0000-4000-8000-000000000000"], "Aucune synchronisation d'identifiant"),
-])
-def test_audit_erreurs_en_francais(capsys: pytest.CaptureFixture[str], histoire: sc.Scenario,
-                                   arguments: list[str], attendu: str) -> None:
-    code, out, err = audit(capsys, histoire, *arguments)
-    assert (code, out) == (1, "")
-    assert err.startswith(f"Erreur : {attendu}")
+def test_audit_erreurs_en_francais(capsys: pytest.CaptureFixture[str], histoire: sc.Scenario) -> None:
+    for arguments, attendu in (
+        (["--eleve", "9999999"], "Aucun élève d'identifiant 9999999 dans l'établissement 0999001X."),
+        (["--enseignant", "epp:1"], "Aucun enseignant « epp:1 » dans l'établissement 0999001X."),
+        (["--synchronisation", "pas-un-uuid"], "Aucune synchronisation d'identifiant pas-un-uuid."),
+        (["--synchronisation", "00000000-0000-4000-8000-000000000000"], "Aucune synchronisation d'identifiant"),
+    ):
+        code, out, err = audit(capsys, histoire, *arguments)
+        assert (code, out) == (1, "")
+        assert err.startswith(f"Erreur : {attendu}")
 
 
 def test_audit_arguments_invalides(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
