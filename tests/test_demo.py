@@ -9,7 +9,7 @@ from pathlib import Path
 
 def test_demo_importe_synchronise_et_affiche_le_rapport(tmp_path: Path) -> None:
     for _ in range(2):  # re-runnable: the demo store is recreated
-        proc = subprocess.run([sys.executable, "-m", "lsun_events.interfaces.cli", "demo"], cwd=tmp_path,
+        proc = subprocess.run([sys.executable, "-m", "lsun_events.interfaces.cli", "demo", "--sans-serveur"], cwd=tmp_path,
                               capture_output=True, text=True, timeout=300, check=False)
         assert proc.returncode == 0, proc.stderr
     lignes = proc.stdout.splitlines()

@@ -1,11 +1,13 @@
 """``lsun-events demo``: a collège generated in the real export formats, imported, its periods and bilans
-set up, then a synchronisation of changed exports (a corrected name, a new teacher, a new PP), and its report.
+set up, then a synchronisation of changed exports (a corrected name, a new teacher, a new PP), and its report;
+then the web page on the demo store (accounts created, the changed exports deposited), unless ``--sans-serveur``.
 Everything happens in a demo store that is recreated each time (``lsun-data/demo.sqlite``)."""
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -16,13 +18,19 @@ from lsun_events.config import Store
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import ecrire_exports
 from lsun_events.generateur.generation import generer
+from lsun_events.interfaces.commandes_web import servir
 from lsun_events.interfaces.presentation import messages_en_lignes
-from lsun_events.interfaces.sortie import Resultat
+from lsun_events.interfaces.sortie import Resultat, afficher
 from lsun_events.sources.snapshot import charger_exports
 from lsun_events.systeme import Systeme
 
 STORE_DEMO = "sqlite:///lsun-data/demo.sqlite"
 CHEF = "Mme la Principale (démo)"
+COMPTES_DEMO = (  # identifiant, rôle, nom, mot de passe: a local demo only
+    ("principale", "chef", "Mme la Principale", "demo-principale"),
+    ("prof", "enseignant", "M. le Professeur", "demo-prof"),
+    ("academie", "admin", "Mme l'Inspectrice", "demo-academie"),
+)
 
 
 def periodes(annee: int) -> list[Periode]:
@@ -69,6 +77,7 @@ def demo(args: argparse.Namespace) -> Resultat:
     shutil.rmtree(dossier, ignore_errors=True)
     systeme, fait = preparer(store, dossier, date.today())
     systeme.fermer()
+    preparer_page_web(store, str(fait["uai"]), Path(fait["exports"][1]))  # type: ignore[index]
     sync = fait["synchronisation"]
     assert isinstance(sync, dict)
     lignes = [
@@ -79,9 +88,48 @@ def demo(args: argparse.Namespace) -> Resultat:
         *messages_en_lignes(fait["messages"]),  # type: ignore[arg-type]
         f"Stockage : {store.url}",
         f"Revoir le rapport : lsun-events messages --store {store.url} --synchronisation {sync['synchronisation']}",
+        *lignes_connexion(args.hote, args.port),
     ]
-    return Resultat({k: x for k, x in fait.items() if k != "messages"}, lignes)
+    resultat = Resultat({k: x for k, x in fait.items() if k != "messages"}, lignes)
+    if args.sans_serveur or args.json:
+        return resultat
+    afficher(resultat, en_json=False)
+    sys.stdout.write("Serveur démarré — Ctrl+C pour arrêter.\n")
+    sys.stdout.flush()
+    servir(store, hote=args.hote, port=args.port)
+    return Resultat(resultat.donnees, ["Serveur arrêté."])
+
+
+def preparer_page_web(store: Store, uai: str, exports: Path) -> None:
+    """The demo's accounts, and the changed exports deposited as the chef would upload them."""
+    from lsun_events.comptes import Comptes  # noqa: PLC0415
+    from lsun_events.interfaces.web.reglages import Reglages  # noqa: PLC0415
+    from lsun_events.interfaces.web.sources_web import deposer  # noqa: PLC0415
+
+    comptes = Comptes(store)
+    for identifiant, role, nom, mot_de_passe in COMPTES_DEMO:
+        if comptes.compte(identifiant) is None:
+            comptes.ajouter(identifiant, role, mot_de_passe, uai=uai if role != "admin" else None, nom=nom)
+    siecle, sts = exports / "siecle.zip", next(exports.glob("sts_emp_*.xml"))
+    reglages = Reglages.depuis_environnement(store)
+    with siecle.open("rb") as f_siecle, sts.open("rb") as f_sts:
+        deposer(reglages, uai, str(annee_scolaire(date.today())), "Mme la Principale (chef)",
+                (siecle.name, f_siecle), (sts.name, f_sts))
+
+
+def lignes_connexion(hote: str, port: int) -> list[str]:
+    chef = COMPTES_DEMO[0]
+    autres = ", ".join(f"« {i} » / « {m} » ({r})" for i, r, _, m in COMPTES_DEMO[1:])
+    return [f"Page web : http://{hote}:{port}/ — connectez-vous en chef d'établissement avec l'identifiant "
+            f"« {chef[0]} » et le mot de passe « {chef[3]} » (autres comptes : {autres}).",
+            "  Paramétrage › Synchronisation : les exports de novembre sont déjà déposés ; cochez des divisions, "
+            "« Simuler » puis « Synchronisation base élèves »."]
 
 
 def enregistrer(sous: argparse._SubParsersAction, ajouter) -> None:
-    ajouter(sous, "demo", "démonstration : un collège importé, une synchronisation, son rapport", demo)
+    p = ajouter(sous, "demo", "démonstration : un collège importé, une synchronisation, son rapport, puis la "
+                "page web", demo)
+    p.add_argument("--sans-serveur", action="store_true",
+                   help="ne démarre pas la page web à la fin (tests, CI ; implicite avec --json)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--hote", default="127.0.0.1")

@@ -125,7 +125,7 @@ def installer(app: FastAPI) -> None:
         if statut == 500:
             journal.exception("Erreur interne sur %s", request.url.path)
             return reponse(request, 500, "Erreur interne du serveur : l'incident est consigné dans le journal.")
-        return reponse(request, statut, getattr(e, "message", None) or str(e))
+        return reponse(request, statut, e.message if isinstance(e, ErreurWeb) else str(e))
 
     async def erreur_http(request: Request, e: Exception) -> Response:
         assert isinstance(e, StarletteHTTPException)

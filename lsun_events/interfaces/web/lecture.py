@@ -34,8 +34,9 @@ class BilanVue:
 
     @property
     def archives(self) -> list[Any]:
-        """The ``BilanArchive`` events of this bilan: when, by whom, in which run, and the archive."""
-        return [e for e in self.historique if type(e).__name__ == "BilanArchive"]
+        """The ``BilanArchive`` events of this bilan up to the version shown: when, by whom, in which run."""
+        return [e for e in self.historique
+                if type(e).__name__ == "BilanArchive" and e.originator_version <= self.bilan.version]
 
     def en_dict(self) -> dict[str, Any]:
         b = self.bilan

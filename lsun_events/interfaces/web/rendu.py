@@ -33,7 +33,13 @@ def _date_fr(valeur: Any, heure: bool = True) -> str:
     return str(valeur)
 
 
+def _annee_fr(annee: str) -> str:
+    """« 2025 » → « 2025-2026 »."""
+    return f"{annee}-{int(annee) + 1}" if str(annee).isdigit() else str(annee)
+
+
 TEMPLATES.env.filters["date_fr"] = _date_fr
+TEMPLATES.env.filters["annee_fr"] = _annee_fr
 
 
 def page(request: Request, nom: str, contexte: dict[str, Any], *, statut: int = 200) -> HTMLResponse:
