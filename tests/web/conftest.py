@@ -137,5 +137,5 @@ def connecter(client: TestClient, identifiant: str, mot_de_passe: str = MOT_DE_P
     page = client.get("/connexion")
     reponse = client.post("/connexion", data={"identifiant": identifiant, "mot_de_passe": mot_de_passe,
                                               "csrf": csrf_de(page.text)}, follow_redirects=True)
-    assert reponse.status_code == 200, reponse.text
+    assert reponse.url.path != "/connexion", reponse.text  # (another school's chef lands on a 404: not imported)
     return csrf_de(reponse.text)
