@@ -139,3 +139,10 @@ def connecter(client: TestClient, identifiant: str, mot_de_passe: str = MOT_DE_P
                                               "csrf": csrf_de(page.text)}, follow_redirects=True)
     assert reponse.url.path != "/connexion", reponse.text  # (another school's chef lands on a 404: not imported)
     return csrf_de(reponse.text)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.web.navigateur import EXIGER, RAISON  # noqa: PLC0415
+
+    if RAISON is not None and not EXIGER:
+        terminalreporter.write_line(f"ATTENTION : tests navigateur ignorés : {RAISON}.", yellow=True, bold=True)

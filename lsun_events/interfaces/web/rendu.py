@@ -3,6 +3,7 @@ its CSRF token, the menu of its school)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,17 @@ def _annee_fr(annee: str) -> str:
     return f"{annee}-{int(annee) + 1}" if str(annee).isdigit() else str(annee)
 
 
+def _valeur_fr(valeur: Any) -> str:
+    """A value of the audit log, readable: a list of texts joined, anything else as JSON (accents kept)."""
+    if isinstance(valeur, str):
+        return valeur
+    if isinstance(valeur, list) and all(isinstance(x, str) for x in valeur):
+        return ", ".join(valeur)
+    return json.dumps(valeur, ensure_ascii=False)
+
+
 TEMPLATES.env.filters["date_fr"] = _date_fr
+TEMPLATES.env.filters["valeur_fr"] = _valeur_fr
 TEMPLATES.env.filters["annee_fr"] = _annee_fr
 
 
