@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from lsun_events.aggregates.eleve import Eleve
@@ -22,7 +23,10 @@ from lsun_events.projections.lignes import Page, Table, inserer
 
 NOM = "audit"
 JOURNAL = f"{NOM}_journal"
-ETATS = Table(f"{NOM}_etats", ("etat",), parent=True)
+# The per-aggregate state: a card (plain columns, read for every row) and the rest as JSON, decoded only by the
+# events that need it (an acquis entered, a PP added, periods…).
+FICHE = ("type", "uai", "nom", "eleve_id", "cle", "division", "periode")
+ETATS = Table(f"{NOM}_etats", (*FICHE, "donnees"), parent=True)
 COLONNES = ("position", "rang", "horodatage", "acteur", "synchronisation", "uai", "agregat_type", "agregat",
             "version", "nom", "evenement", "champ", "ancien", "nouveau", "eleve_id", "enseignant", "division")
 INDEX = {"eleve": ("uai", "eleve_id", "position"), "enseignant": ("uai", "enseignant", "position"),
@@ -61,7 +65,44 @@ class Champ:
     division: str | None = None
 
 
-Etat = dict[str, Any]
+class Etat(dict[str, Any]):
+    """An aggregate's state: the card's values, and its other data decoded from JSON on first use."""
+
+    def __init__(self, valeurs: dict[str, Any] | None = None, donnees: str | None = None, *,
+                 nouveau: bool = True) -> None:
+        super().__init__(valeurs or {})
+        self._donnees = donnees
+        self.modifie = nouveau
+
+    def _decoder(self) -> None:
+        if self._donnees is not None:
+            texte, self._donnees = self._donnees, None
+            super().update(json.loads(texte))
+            self.modifie = True  # its lists and dicts may be changed in place from now on
+
+    def __missing__(self, cle: str) -> Any:
+        self._decoder()
+        if dict.__contains__(self, cle):
+            return dict.__getitem__(self, cle)
+        raise KeyError(cle)
+
+    def get(self, cle: str, defaut: Any = None) -> Any:  # type: ignore[override]
+        if cle not in FICHE:
+            self._decoder()
+        return super().get(cle, defaut)
+
+    def __setitem__(self, cle: str, valeur: Any) -> None:
+        if cle not in FICHE:
+            self._decoder()
+        self.modifie = True
+        super().__setitem__(cle, valeur)
+
+    def en_ligne(self, agregat: str) -> dict[str, Any]:
+        donnees = self._donnees if self._donnees is not None else _ENCODEUR.encode(
+            {k: v for k, v in self.items() if k not in FICHE})
+        return {"agregat": agregat, **{k: dict.get(self, k) for k in FICHE}, "donnees": donnees}
+
+
 Gestionnaire = Callable[[Any, Etat, "Etats"], Iterator[Champ]]
 GESTIONNAIRES: dict[str, Gestionnaire] = {}
 
@@ -75,7 +116,7 @@ def gere(*evenements: str) -> Callable[[Gestionnaire], Gestionnaire]:
 
 
 class Etats:
-    """The per-aggregate states a page needs, read in one query, written back at the end."""
+    """The per-aggregate states a page needs, read in one query, written back (those changed) at the end."""
 
     def __init__(self, c: Curseur) -> None:
         self.page = Page(c, {"etats": ETATS})
@@ -87,22 +128,28 @@ class Etats:
         for i in manquants:
             lignes = self.page.lire("etats", i)
             if lignes:
-                self.cache[i] = json.loads(lignes[0]["etat"])
+                ligne = lignes[0]
+                self.cache[i] = Etat({k: ligne[k] for k in FICHE if ligne[k] is not None}, ligne["donnees"],
+                                     nouveau=False)
 
     def get(self, agregat: str) -> Etat | None:
         return self.cache.get(agregat)
 
-    def creer(self, agregat: str, etat: Etat) -> Etat:
-        self.cache[agregat] = etat
+    def creer(self, agregat: str, valeurs: dict[str, Any]) -> Etat:
+        self.cache[agregat] = etat = Etat(valeurs)
+        self.page.creer(agregat, "etats")
         return etat
 
-    def ecrire(self, modifies: set[str]) -> None:
-        for i in modifies:
-            self.page.remplacer("etats", i, [{"agregat": i, "etat": _ENCODEUR.encode(self.cache[i])}])
+    def ecrire(self) -> None:
+        for i, etat in self.cache.items():
+            if etat.modifie:
+                self.page.remplacer("etats", i, [etat.en_ligne(i)])
         self.page.ecrire()
 
 
+@lru_cache(maxsize=100_000)
 def eleve_de(uai: str, eleve_id: str) -> str:
+    """The pupil's aggregate id (a pure function of its key: cached)."""
     return str(Eleve.id_pour(uai, eleve_id))
 
 
@@ -144,14 +191,12 @@ class Audit(Modele):
         eleves |= {eleve_de(s["uai"], s["eleve_id"]) for s in etats.cache.values() if s["type"] == "bilan"}
         etats.charger(eleves)
         lignes: list[tuple[Any, ...]] = []
-        modifies: set[str] = set()
         for position, e in evenements:
             agregat = str(e.originator_id)
             etat = etats.get(agregat)
             if etat is None and e.originator_version != 1:
                 continue  # an aggregate whose creation this view never saw
-            modifies.add(agregat)
-            champs = list(GESTIONNAIRES[type(e).__name__](e, etat or {}, etats))
+            champs = list(GESTIONNAIRES[type(e).__name__](e, etat if etat is not None else Etat(), etats))
             etat = etats.get(agregat)
             assert etat is not None
             eleve_id, enseignant, division = _cle_par_defaut(etat)
@@ -162,7 +207,7 @@ class Audit(Modele):
                     agregat, e.originator_version, nom, type(e).__name__, ch.champ, en_json(ch.ancien),
                     en_json(ch.nouveau), ch.eleve_id or eleve_id, ch.enseignant or enseignant, ch.division or division))
         inserer(c, JOURNAL, COLONNES, lignes)
-        etats.ecrire(modifies & set(etats.cache))
+        etats.ecrire()
 
 
 def _vide(v: Any) -> bool:
