@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from lsun_events.application_synchronisation import DemandeSynchronisation
 from lsun_events.sources.erreurs import SourceInvalideError
-from tests.web.conftest import HUET, JOUR, UAI, Site, connecter
+from tests.web.conftest import HUET, JOUR, UAI, Site, connecter, exports_modifies
 
 BILAN = f"/api/etablissements/{UAI}/bilans/{HUET}/T1"
 LECTURES = {  # GET endpoint: roles that may read it
@@ -240,6 +241,26 @@ def test_une_synchronisation_a_la_fois_409(client: TestClient, site: Site) -> No
     assert fini["etat"] == "echouee"
     assert fini["erreur"] == "Fichier « siecle.zip » : lecture interrompue par le test"
     assert site.evenements() == avant
+
+
+def test_deposer_les_exports_par_l_api(client: TestClient, site: Site, tmp_path: Path) -> None:
+    client.cookies.clear()
+    chemin = f"/api/etablissements/{UAI}/exports"
+    siecle, sts = exports_modifies(tmp_path)
+    fichiers = {"siecle": ("export-siecle.zip", siecle.read_bytes()), "sts": (sts.name, sts.read_bytes())}
+    assert client.post(chemin, files=fichiers, headers=site.entete("prof")).status_code == 403
+    reponse = client.post(chemin, files=fichiers, headers=site.entete("principale"))
+    assert reponse.status_code == 200, reponse.text
+    assert reponse.json()["par"] == "Mme Dupont (chef)"
+    assert "(export-siecle.zip, sts_emp_0999001X_2025.xml)" in reponse.json()["source"]
+    refus = client.post(chemin, files={"siecle": ("vide.zip", b""), "sts": (sts.name, sts.read_bytes())},
+                        headers=site.entete("principale"))
+    assert (refus.status_code, refus.json()) == (400, {"erreur": "Le fichier SIECLE « vide.zip » est vide ou n'a pas "
+                                                                 "été choisi."})
+    autre_annee = client.post(chemin, files={**fichiers, "sts": ("sts_emp_0999001X_2024.xml", sts.read_bytes().replace(
+        b'ANNEE_SCOLAIRE ANNEE="2025"', b'ANNEE_SCOLAIRE ANNEE="2024"'))}, headers=site.entete("principale"))
+    assert autre_annee.status_code == 400
+    assert autre_annee.json()["erreur"].startswith("Exports refusés, rien n'a été enregistré. Fichier « sts_emp_0999001X_2024.xml »")
 
 
 def test_synchronisation_avec_la_session_et_le_jeton_csrf(client: TestClient, site: Site) -> None:
