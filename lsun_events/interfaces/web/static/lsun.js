@@ -20,7 +20,10 @@
     var etat = document.getElementById("etat-progression");
     var suivre = function () {
       fetch(suivi.dataset.suivi, {credentials: "same-origin", headers: {"Accept": "application/json"}})
-        .then(function (r) { return r.json(); })
+        .then(function (r) {
+          if (!r.ok) { window.location.reload(); throw new Error("suivi interrompu"); }  // session expired, restart…
+          return r.json();
+        })
         .then(function (t) {
           if (t.total) {
             barre.max = t.total;
@@ -31,7 +34,7 @@
           if (t.etat === "terminee" || t.etat === "echouee") { window.location.reload(); }
           else { window.setTimeout(suivre, 300); }
         })
-        .catch(function () { window.setTimeout(suivre, 1000); });
+        .catch(function (e) { if (e.message !== "suivi interrompu") { window.setTimeout(suivre, 1000); } });
     };
     suivre();
   }
