@@ -147,5 +147,5 @@ class Page:
                 for rang, ligne in enumerate(self._lignes[(nom, i)]):
                     if not table.parent:
                         ligne["rang"] = rang
-                    lignes.append(tuple(ligne.get(col) for col in colonnes))
+                    lignes.append(tuple(map(ligne.get, colonnes)))
             inserer(self.c, table.nom, colonnes, lignes)

@@ -57,6 +57,11 @@ TABLES = {t.nom.removeprefix(f"{NOM}_"): t for t in (
     Table(f"{NOM}_acquis_enseignants", ("matiere_code", "enseignant")),
 )}
 
+# Each aggregate's parent table and its child tables.
+ENFANTS = {"etablissements": ("groupes",), "divisions": ("periodes", "divisions_pp"),
+           "eleves": ("responsables",), "enseignants": ("services",),
+           "bilans": ("bilans_pp", "acquis", "acquis_enseignants")}
+
 # Which aggregate an event belongs to (its parent table) and the other tables it changes.
 Gestionnaire = Callable[[Page, str, Any], None]
 GESTIONNAIRES: dict[str, tuple[str, tuple[str, ...], Gestionnaire | None]] = {}
@@ -78,11 +83,6 @@ def touche(evenement: str, parent: str) -> None:
     GESTIONNAIRES[evenement] = (parent, (), None)
 
 
-ENFANTS = {"etablissements": ("groupes",), "divisions": ("periodes", "divisions_pp"),
-           "eleves": ("responsables",), "enseignants": ("services",),
-           "bilans": ("bilans_pp", "acquis", "acquis_enseignants")}
-
-
 # --- values → columns ----------------------------------------------------------------------------------------
 
 def _texte(v: Any) -> Any:
@@ -92,6 +92,8 @@ def _texte(v: Any) -> Any:
 
 
 def _json(v: Any) -> str:
+    if not v:
+        return "[]" if isinstance(v, list | tuple) else json.dumps(v)
     return json.dumps(v, ensure_ascii=False, default=lambda o: o.en_dict() if hasattr(o, "en_dict") else str(o))
 
 

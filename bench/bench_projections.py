@@ -1,0 +1,249 @@
+"""Projections at scale: prints one JSON document.
+
+1. A store of about 1,000,000 events made by running the application: "grand collège" schools (1,000 pupils,
+   36 divisions) under distinct UAIs, each imported, given three periods (bilans opened, T1 locked), then
+   synchronised several times with modified exports (10 % of pupils renamed and 5 teachers changed per run,
+   ``generateur.variantes.modifier``). Two processes write into one SQLite store. If the time budget runs out
+   first, the figures are measured at the size reached and the 1,000,000-event rebuild is extrapolated
+   linearly — the JSON says so (``extrapole``).
+2. For SQLite, then PostgreSQL (the same events copied into a fresh schema): every view rebuilt from zero —
+   seconds and events/s per view (a rebuild *is* a catch-up from position 0: same code, pages of 500 events,
+   one transaction per page); the read+decode rate alone, which bounds any projection.
+3. "Who changed this pupil" (``requetes_audit.par_eleve``, first page of 50 rows and the total): median and
+   p95 of 100 queries on random pupils, each in its own read transaction.
+
+    .venv/bin/python bench/bench_projections.py [--evenements 1000000] [--budget 600] [--stores sqlite,postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+RACINE_PROJET = Path(__file__).resolve().parents[1]
+if str(RACINE_PROJET) not in sys.path:
+    sys.path.insert(0, str(RACINE_PROJET))
+
+from eventsourcing.persistence import StoredEvent  # noqa: E402
+
+from lsun_events.aggregates.valeurs import Periode  # noqa: E402
+from lsun_events.application import ouvrir_application  # noqa: E402
+from lsun_events.application_synchronisation import DemandeSynchronisation  # noqa: E402
+from lsun_events.config import Store  # noqa: E402
+from lsun_events.projections import requetes_audit  # noqa: E402
+from lsun_events.systeme import Systeme, migrer  # noqa: E402
+
+CIBLE_EVENEMENTS_PAR_SECONDE = 20_000
+CIBLE_LATENCE_MS = 50
+POSTGRES = os.environ.get("LSUN_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+JOUR = date(2025, 11, 17)
+PERIODES = [Periode("T1", date(2025, 9, 1), date(2025, 11, 30)), Periode("T2", date(2025, 12, 1), date(2026, 3, 1)),
+            Periode("T3", date(2026, 3, 2), date(2026, 7, 4))]
+VARIANTES = 4  # modified export sets, applied in turn (each run undoes part of the previous one)
+
+
+# --- the store --------------------------------------------------------------------------------------------------
+
+def _sources(dossier: Path) -> tuple[Any, list[Any]]:
+    from lsun_events.generateur import ecrire_exports, generer  # noqa: PLC0415
+    from lsun_events.generateur import variantes as v  # noqa: PLC0415
+    from lsun_events.sources.snapshot import charger_exports  # noqa: PLC0415
+
+    ecole = generer("grand")
+
+    def lire(e: Any, nom: str) -> Any:
+        exports = ecrire_exports(e, dossier / nom, zip_siecle=False)
+        return charger_exports(exports.siecle_dossier, exports.sts)
+
+    return lire(ecole, "base"), [lire(v.modifier(ecole, graine=i), f"v{i}") for i in range(VARIANTES)]
+
+
+def _pour(source: Any, uai: str) -> Any:
+    """The same exports under another UAI (another school, another set of aggregates)."""
+    return source.model_copy(update={"uai": uai, "etablissement": source.etablissement.model_copy(update={"uai": uai})})
+
+
+def _uai(i: int) -> str:
+    return f"09{i:05d}X"
+
+
+def _ecrire_ecoles(url: str, premier: int, pas: int, cible: int, fin: float, synchronisations: int,
+                   dossier: str) -> list[str]:
+    """One writer process: schools premier, premier+pas, … until the store holds ``cible`` events or time is up."""
+    base, variantes = _sources(Path(dossier) / f"sources{premier}")
+    app = ouvrir_application(url)
+    faites = []
+    i = premier
+    while time.monotonic() < fin and (app.recorder.max_notification_id() or 0) < cible:
+        uai = _uai(i)
+        app.importer(_pour(base, uai), "Import initial", JOUR)
+        for division in base.divisions:
+            app.parametrer_periodes(uai, division.code, PERIODES, "Mme Principale")
+            for periode in PERIODES:
+                app.ouvrir_bilans(uai, division.code, periode.code, "Mme Principale")
+            app.verrouiller(uai, division.code, "T1", "Mme Principale")
+        for k in range(synchronisations):
+            if time.monotonic() >= fin:
+                break
+            source = _pour(variantes[(i + k) % len(variantes)], uai)
+            app.synchroniser(DemandeSynchronisation(uai=uai, acteur="Mme Principale", jour=JOUR), source)
+        faites.append(uai)
+        i += pas
+    app.close()
+    return faites
+
+
+def generer_store(url: str, cible: int, budget: float, processus: int, synchronisations: int,
+                  dossier: Path) -> dict[str, Any]:
+    ouvrir_application(url).close()  # creates the schema once
+    debut = time.monotonic()
+    fin = debut + budget
+    with ProcessPoolExecutor(processus) as pool:
+        travaux = [pool.submit(_ecrire_ecoles, url, p, processus, cible, fin, synchronisations, str(dossier))
+                   for p in range(processus)]
+        ecoles = sorted(u for t in travaux for u in t.result())
+    app = ouvrir_application(url)
+    evenements = app.recorder.max_notification_id() or 0
+    app.close()
+    return {"ecoles": ecoles, "evenements": evenements, "secondes": round(time.monotonic() - debut, 1)}
+
+
+def copier_vers(source: str, cible: Store, lot: int = 5000) -> dict[str, Any]:
+    """The same events, in the same order, into another store."""
+    de, vers = ouvrir_application(source), ouvrir_application(cible)
+    debut = time.perf_counter()
+    position, copies = 0, 0
+    while notes := de.recorder.select_notifications(start=position, limit=lot, inclusive_of_start=False):
+        vers.recorder.insert_events([StoredEvent(n.originator_id, n.originator_version, n.topic, n.state)
+                                     for n in notes])
+        position, copies = notes[-1].id, copies + len(notes)
+    secondes = time.perf_counter() - debut
+    de.close()
+    vers.close()
+    return {"evenements": copies, "secondes": round(secondes, 1)}
+
+
+# --- the measures -----------------------------------------------------------------------------------------------
+
+def lecture_seule(s: Systeme, n: int = 100_000) -> float:
+    """Events/s read and decoded, nothing applied: the ceiling of any projection."""
+    debut = time.perf_counter()
+    position, lus = 0, 0
+    while lus < n and (notes := s.app.recorder.select_notifications(start=position, limit=500,
+                                                                      inclusive_of_start=False)):
+        for note in notes:
+            s.app.mapper.to_domain_event(note)
+        position, lus = notes[-1].id, lus + len(notes)
+    return lus / (time.perf_counter() - debut)
+
+
+def reconstruire(s: Systeme) -> dict[str, Any]:
+    vues = {}
+    for nom, projecteur in s.projecteurs.items():
+        debut = time.perf_counter()
+        lus = projecteur.reconstruire(s.app)
+        secondes = time.perf_counter() - debut
+        vues[nom] = {"evenements_lus": lus, "secondes": round(secondes, 1),
+                     "evenements_par_seconde": round(lus / secondes)}
+    return vues
+
+
+def latence(s: Systeme, ecoles: list[str], eleves: list[str], n: int = 100) -> dict[str, Any]:
+    hasard = random.Random(0)
+    durees, lignes = [], []
+    for _ in range(n):
+        uai, eleve_id = hasard.choice(ecoles), hasard.choice(eleves)
+        debut = time.perf_counter()
+        with s.lire("audit") as c:
+            page = requetes_audit.par_eleve(c, uai, eleve_id, limite=50)
+        durees.append((time.perf_counter() - debut) * 1000)
+        lignes.append(page.total)
+    durees.sort()
+    return {"requetes": n, "mediane_ms": round(statistics.median(durees), 2),
+            "p95_ms": round(durees[int(0.95 * n) - 1], 2), "max_ms": round(durees[-1], 2),
+            "lignes_par_eleve_mediane": statistics.median(lignes), "cible_ms": CIBLE_LATENCE_MS}
+
+
+def mesurer(store: Store, ecoles: list[str], eleves: list[str], evenements: int, cible: int) -> dict[str, Any]:
+    with Systeme(store) as s:
+        decodage = lecture_seule(s)
+        debut = time.perf_counter()
+        vues = reconstruire(s)
+        total = time.perf_counter() - debut
+        resultat: dict[str, Any] = {
+            "lecture_et_decodage_seuls_evenements_par_seconde": round(decodage),
+            "reconstruction": {"vues": vues, "secondes": round(total, 1)},
+            "rattrapage_evenements_par_seconde": {n: v["evenements_par_seconde"] for n, v in vues.items()},
+            "qui_a_modifie_cet_eleve": latence(s, ecoles, eleves),
+        }
+        if evenements < cible:
+            resultat["reconstruction"]["secondes_extrapolees_pour"] = {
+                str(cible): round(total * cible / evenements, 1)}
+    return resultat
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--evenements", type=int, default=1_000_000)
+    parser.add_argument("--budget", type=float, default=600, help="secondes pour écrire le stockage")
+    parser.add_argument("--processus", type=int, default=2)
+    parser.add_argument("--synchronisations", type=int, default=8, help="synchronisations par établissement")
+    parser.add_argument("--stores", default="sqlite,postgresql")
+    parser.add_argument("--dossier", type=Path, help="dossier de travail (défaut : temporaire)")
+    args = parser.parse_args()
+
+    dossier = args.dossier or Path(tempfile.mkdtemp(prefix="bench_projections_"))
+    dossier.mkdir(parents=True, exist_ok=True)
+    sqlite = Store.depuis_url(f"sqlite:///{dossier / 'bench.sqlite'}")
+    generation = generer_store(sqlite.url, args.evenements, args.budget, args.processus, args.synchronisations,
+                               dossier)
+    n = generation["evenements"]
+    base, _ = _sources(dossier / "eleves")
+    eleves = [e.eleve_id for e in base.eleves if e.division != "Inactifs" and e.date_sortie is None]
+    resultat: dict[str, Any] = {
+        "machine": {"processeurs": os.cpu_count(), "python": platform.python_version(),
+                    "charge_moyenne_1min_au_debut": round(os.getloadavg()[0], 2)},
+        "stockage": {"evenements": n, "etablissements": len(generation["ecoles"]),
+                     "ecriture_secondes": generation["secondes"], "processus_d_ecriture": args.processus,
+                     "synchronisations_par_etablissement": args.synchronisations,
+                     "cible_evenements": args.evenements},
+        "extrapole": n < args.evenements,
+        "cible_rattrapage_evenements_par_seconde": CIBLE_EVENEMENTS_PAR_SECONDE,
+    }
+    if n < args.evenements:
+        resultat["note"] = (f"Le budget d'écriture ({args.budget:.0f} s) a permis {n} événements : toutes les "
+                            f"mesures sont faites à cette taille ; la durée de reconstruction pour {args.evenements} "
+                            "événements est extrapolée linéairement (secondes_extrapolees_pour).")
+    stores = args.stores.split(",")
+    if "sqlite" in stores:
+        resultat["sqlite"] = mesurer(sqlite, generation["ecoles"], eleves, n, args.evenements)
+    if "postgresql" in stores:
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        postgres = Store.depuis_url(f"{POSTGRES}?schema={schema}")
+        migrer(postgres)
+        try:
+            copie = copier_vers(sqlite.url, postgres)
+            resultat["postgresql"] = {"copie_des_evenements": copie,
+                                      **mesurer(postgres, generation["ecoles"], eleves, n, args.evenements)}
+        finally:
+            import psycopg  # noqa: PLC0415
+
+            with psycopg.connect(POSTGRES, autocommit=True) as c:
+                c.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    print(json.dumps(resultat, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
