@@ -77,6 +77,24 @@ def _page(c: Curseur, conditions: list[tuple[str, Any]], *, limite: int, decalag
     return PageAudit([_ligne(x) for x in lignes], total, limite, decalage)
 
 
+def rechercher(c: Curseur, uai: str, *, eleve: str | None = None, enseignant: str | None = None,
+               synchronisation: str | None = None, acteur: str | None = None, limite: int = LIMITE,
+               decalage: int = 0, depuis: date | None = None, jusqu_au: date | None = None) -> PageAudit:
+    """The school's log with any combination of keys at once (a search form); none: everything."""
+    conditions: list[tuple[str, Any]] = [("uai = ?", uai.upper())]
+    for colonne, valeur in (("eleve_id", eleve), ("enseignant", enseignant), ("synchronisation", synchronisation),
+                            ("acteur", acteur)):
+        if valeur:
+            conditions.append((f"{colonne} = ?", str(valeur)))
+    return _page(c, conditions, limite=limite, decalage=decalage, depuis=depuis, jusqu_au=jusqu_au)
+
+
+def acteurs(c: Curseur, uai: str) -> list[str]:
+    """Everyone who changed something in the school (for a filter's list)."""
+    return [x["acteur"] for x in c.lignes(f"SELECT DISTINCT acteur FROM {c.dialecte.table(JOURNAL)} WHERE uai = ? "
+                                          "ORDER BY acteur", (uai.upper(),))]
+
+
 def par_eleve(c: Curseur, uai: str, eleve_id: str, *, limite: int = LIMITE, decalage: int = 0,
               depuis: date | None = None, jusqu_au: date | None = None) -> PageAudit:
     """Every change of a pupil: its data, its registration in a division, its bilans."""

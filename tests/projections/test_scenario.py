@@ -240,3 +240,14 @@ def test_les_vues_suivent_chaque_commande(store: Store, tmp_path: Path) -> None:
         for projecteur in s.projecteurs.values():
             assert projecteur.rattraper(s.app) == 0
     assert len(histoire.runs) == 4
+
+
+def test_recherche_combinee(histoire: sc.Scenario) -> None:
+    with histoire.systeme() as s, s.lire("audit") as c:
+        tout = ra.rechercher(c, UAI, limite=10_000)
+        assert tout.total == len(tout.lignes) > 500
+        assert ra.rechercher(c, UAI, eleve=TIMOTHEE, limite=500) == ra.par_eleve(c, UAI, TIMOTHEE, limite=500)
+        run1 = ra.rechercher(c, UAI, eleve=TIMOTHEE, synchronisation=histoire.run(0), acteur=CHEF)
+        assert {x.evenement for x in run1.lignes} == {"EleveMisAJour", "BilanArchive"}
+        assert ra.rechercher(c, UAI, eleve=TIMOTHEE, acteur=PROF).total == 3
+        assert ra.acteurs(c, UAI) == sorted([AUTO, "Import initial", PROF, CHEF])
