@@ -73,6 +73,9 @@ class Store:
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",  # unsafe with concurrent writers (notes §7.8)
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_LOCK_TIMEOUT": "30",
+            # One connection opened per pool (the event store and each view have one), more only on demand:
+            # the library's default (5 each) made ten concurrent commands exceed PostgreSQL's 100 connections.
+            "POSTGRES_POOL_SIZE": "1",
             "CREATE_TABLE": "y" if creer_tables else "n",
         }
         if self.pg_schema:
