@@ -171,40 +171,53 @@ class Execution:
 
 class Fourche:
     """Runs of the command line, each in its own process forked from one that has imported everything
-    (``tueur.py --fourche``): a real process that a SIGKILL ends anywhere, without the ~1 s of imports."""
+    (``tueur.py --fourche``): a real process that a SIGKILL ends anywhere, without the ~1 s of imports.
+    Several may run at once (``demarrer`` each, then ``attendre`` each)."""
 
     def __init__(self, dossier: Path) -> None:
         self.dossier = dossier
         self.n = 0
+        self.fichiers: dict[int, tuple[Path, Path]] = {}
+        self.codes: dict[int, int] = {}
         self.processus = subprocess.Popen([sys.executable, "-m", "tests.fiabilite.tueur", "--fourche"], cwd=RACINE,
                                           env=env_cli(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
+    def _ligne(self) -> list[str]:
+        assert self.processus.stdout is not None
+        ligne = self.processus.stdout.readline().split()
+        assert ligne, "the forking process has stopped"
+        if ligne[0] == "fin":
+            self.codes[int(ligne[1])] = int(ligne[2])
+        return ligne
+
     def demarrer(self, *args: str, **env: str) -> int:
         """Start a run; its pid, as soon as it exists (the command starts right after)."""
-        assert self.processus.stdin is not None and self.processus.stdout is not None
+        assert self.processus.stdin is not None
         self.n += 1
-        self.fichiers = (self.dossier / f"sortie-{self.n}", self.dossier / f"erreur-{self.n}")
-        demande = {"args": [*args, "--acteur", CHEF], "env": env_cli(**env), "sortie": str(self.fichiers[0]),
-                   "erreur": str(self.fichiers[1])}
+        fichiers = (self.dossier / f"sortie-{self.n}", self.dossier / f"erreur-{self.n}")
+        demande = {"args": [*args, "--acteur", CHEF], "env": env_cli(**env), "sortie": str(fichiers[0]),
+                   "erreur": str(fichiers[1])}
         self.processus.stdin.write(json.dumps(demande) + "\n")
         self.processus.stdin.flush()
-        ligne = self.processus.stdout.readline().split()
-        assert ligne[0] == "pid", ligne
+        while (ligne := self._ligne())[0] != "pid":
+            pass
+        self.fichiers[int(ligne[1])] = fichiers
         return int(ligne[1])
 
-    def attendre(self) -> Execution:
-        assert self.processus.stdout is not None
-        _, _, code = self.processus.stdout.readline().split()
-        return Execution(int(code), *(f.read_text(errors="replace") for f in self.fichiers))
+    def attendre(self, pid: int | None = None) -> Execution:
+        """The end of run ``pid`` (default: the last one started)."""
+        pid = pid if pid is not None else list(self.fichiers)[-1]
+        while pid not in self.codes:
+            self._ligne()
+        return Execution(self.codes.pop(pid), *(f.read_text(errors="replace") for f in self.fichiers.pop(pid)))
 
     def lancer(self, *args: str, **env: str) -> Execution:
-        self.demarrer(*args, **env)
-        return self.attendre()
+        return self.attendre(self.demarrer(*args, **env))
 
     def fermer(self) -> None:
         assert self.processus.stdin is not None
         self.processus.stdin.close()
-        self.processus.wait(timeout=30)
+        self.processus.wait(timeout=60)
 
 
 @contextmanager
@@ -267,11 +280,12 @@ def evenements_depuis(store: Store, depuis: int) -> tuple[list[tuple[Any, ...]],
             [type(e).__name__ for e in decodes if str(e.originator_id) in ids_runs])
 
 
-def etat(store: Store, depuis: int = 0) -> Etat:
+def etat(store: Store, depuis: int = 0, *, rattraper: bool = True) -> Etat:
     """What the store holds after position ``depuis``, and every view (caught up first, as any command
-    does)."""
+    does, unless ``rattraper`` is false)."""
     with Systeme(store) as s:
-        s.rattraper()
+        if rattraper:
+            s.rattraper()
         notes = s.app.recorder.select_notifications(start=depuis, limit=1_000_000, inclusive_of_start=False)
         decodes = [s.app.mapper.to_domain_event(n) for n in notes]
         ids_runs = {str(n.originator_id) for n in notes if n.topic == "lsun:SynchronisationDemarree"}

@@ -7,7 +7,8 @@ with hooks read from the environment by this module alone (never by the product)
   written with its position, not committed);
 * ``LSUN_TEST_PAUSE=CHEMIN``: before the first ``save``, create ``CHEMIN.attente`` and wait (30 s at most)
   for ``CHEMIN.reprise`` (another process acts meanwhile);
-* ``LSUN_TEST_ATTENTE_S=S``: how long a run waits for the school's lock (product default: 30 s).
+* ``LSUN_TEST_ATTENTE_S=S``: how long a run waits for the school's lock (product default: 30 s);
+* ``LSUN_TEST_TEMOIN=1``: one more view, ``tests.fiabilite.temoin`` (every event seen, in order).
 
 ``LSUN_TEST_DEPART`` is written on stderr just before the command starts (after Python's imports), so a
 parent can time a kill from the start of the run itself; ``LSUN_TEST_DUREE=S`` at the end.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import sys
 import time
@@ -86,6 +88,11 @@ def installer() -> None:
             return sauver(self, *args, **kwargs)
 
         LsunApp.save = save  # type: ignore[method-assign]
+    if os.environ.get("LSUN_TEST_TEMOIN"):
+        from lsun_events import systeme  # noqa: PLC0415
+        from tests.fiabilite.temoin import Temoin  # noqa: PLC0415
+
+        systeme.MODELES = (*systeme.MODELES, Temoin)
     if attente := os.environ.get("LSUN_TEST_ATTENTE_S"):
         LsunApp.synchroniser.__kwdefaults__["attente"] = float(attente)  # type: ignore[index]
 
@@ -103,31 +110,50 @@ def executer(args: list[str]) -> int:
     return code
 
 
+def _enfant(demande: dict[str, Any]) -> None:
+    os.environ.clear()
+    os.environ.update(demande["env"])
+    with open(os.devnull, "rb") as rien, open(demande["sortie"], "wb") as sortie, \
+            open(demande["erreur"], "wb") as erreur:
+        os.dup2(rien.fileno(), 0)
+        os.dup2(sortie.fileno(), 1)
+        os.dup2(erreur.fileno(), 2)
+    code = 1
+    try:
+        code = executer(demande["args"])
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
 def fourche() -> None:
     """``--fourche``: Python and the product imported once, then one forked process per request (a JSON line
-    on stdin: ``args``, ``env``, ``sortie``, ``erreur`` files). Answers ``pid N`` as soon as the process
-    exists, then ``fin N CODE`` (CODE < 0: killed by that signal). Saves the ~1 s of imports per run."""
-    for ligne in sys.stdin:
-        demande = json.loads(ligne)
-        pid = os.fork()
-        if pid == 0:
-            os.environ.clear()
-            os.environ.update(demande["env"])
-            with open(os.devnull, "rb") as rien, open(demande["sortie"], "wb") as sortie, \
-                    open(demande["erreur"], "wb") as erreur:
-                os.dup2(rien.fileno(), 0)
-                os.dup2(sortie.fileno(), 1)
-                os.dup2(erreur.fileno(), 2)
-            code = 1
-            try:
-                code = executer(demande["args"])
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(code)
-        print(f"pid {pid}", flush=True)
-        _, statut = os.waitpid(pid, 0)
-        print(f"fin {pid} {os.waitstatus_to_exitcode(statut)}", flush=True)
+    on stdin: ``args``, ``env``, ``sortie``, ``erreur`` files), several at a time if asked. Answers ``pid N`` as
+    soon as the process exists, and ``fin N CODE`` when it ends (CODE < 0: killed by that signal). One thread
+    (no lock can be held across a fork). Saves the ~1 s of imports per run."""
+    tampon = b""
+    enfants: set[int] = set()
+    ouvert = True
+    while ouvert or enfants:
+        if ouvert and select.select([0], [], [], 0.005)[0]:
+            lu = os.read(0, 65536)
+            ouvert = bool(lu)
+            tampon += lu
+            while b"\n" in tampon:
+                ligne, tampon = tampon.split(b"\n", 1)
+                pid = os.fork()
+                if pid == 0:
+                    _enfant(json.loads(ligne))
+                enfants.add(pid)
+                print(f"pid {pid}", flush=True)
+        elif not ouvert:
+            time.sleep(0.005)
+        for pid in list(enfants):
+            fini, statut = os.waitpid(pid, os.WNOHANG)
+            if fini:
+                enfants.discard(pid)
+                print(f"fin {pid} {os.waitstatus_to_exitcode(statut)}", flush=True)
 
 
 if __name__ == "__main__":
