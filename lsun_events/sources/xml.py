@@ -80,8 +80,8 @@ def _verifier_encodage(nom_fichier: str, debut: bytes) -> None:
         return  # no declaration: UTF-8, as XML says
     try:
         codecs.lookup(encodage)
-    except LookupError:
-        raise _erreur_encodage_inconnue(nom_fichier, encodage) from None
+    except (LookupError, ValueError):  # ValueError: a NUL byte in the name
+        raise _erreur_encodage_inconnue(nom_fichier, encodage.replace("\x00", "\\x00")) from None
 
 
 def _erreur_encodage_inconnue(nom_fichier: str, encodage: str) -> SourceInvalideError:
