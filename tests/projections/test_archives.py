@@ -5,22 +5,15 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
-from lsun_events.config import Store
 from lsun_events.erreurs import BilanIntrouvableError, EleveInconnuError
 from lsun_events.historique import archives, bilan_tel_qu_il_etait
 from lsun_events.interfaces.cli import main
 from lsun_events.systeme import Systeme
 from tests.projections import scenario as sc
 from tests.projections.scenario import ANDRE, CHEF, CLEMENT, DURAND, MATHS, TIMOTHEE, UAI
-
-
-@pytest.fixture
-def histoire(store: Store, tmp_path: Path) -> sc.Scenario:
-    return sc.construire(store, tmp_path)
 
 
 def test_les_archives_gardent_l_eleve_tel_qu_il_etait(histoire: sc.Scenario) -> None:

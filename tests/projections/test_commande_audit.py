@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lsun_events.config import Store
 from lsun_events.interfaces.cli import main
 from tests.projections import scenario as sc
 from tests.projections.scenario import CHEF, DURAND, PROF, TIMOTHEE, UAI
-
-
-@pytest.fixture
-def histoire(store: Store, tmp_path: Path) -> sc.Scenario:
-    return sc.construire(store, tmp_path)
 
 
 def audit(capsys: pytest.CaptureFixture[str], histoire: sc.Scenario, *args: str) -> tuple[int, str, str]:

@@ -5,23 +5,14 @@ the whole current view against the aggregates themselves."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 from uuid import UUID
 
-import pytest
-
 from lsun_events.aggregates.bilan import Bilan
-from lsun_events.config import Store
 from lsun_events.projections import requetes_audit as ra
 from lsun_events.projections import requetes_vue as rv
 from lsun_events.systeme import Systeme
 from tests.projections import scenario as sc
 from tests.projections.scenario import ANDRE, AUTO, CHEF, CLEMENT, DURAND, MATHS, PERIER, PROF, TIMOTHEE, UAI
-
-
-@pytest.fixture
-def histoire(store: Store, tmp_path: Path) -> sc.Scenario:
-    return sc.construire(store, tmp_path)
 
 
 def cles(personnes: list[dict[str, str]]) -> list[str]:
@@ -231,10 +222,9 @@ def test_ce_qu_un_run_et_un_acteur_ont_modifie(histoire: sc.Scenario) -> None:
         assert automatique.nouveau is True
 
 
-def test_les_vues_suivent_chaque_commande(store: Store, tmp_path: Path) -> None:
+def test_les_vues_suivent_chaque_commande(histoire: sc.Scenario) -> None:
     """Embedded mode: a command's catch-up brings every view to the last event."""
-    histoire = sc.construire(store, tmp_path)
-    with Systeme(store) as s:
+    with Systeme(histoire.store) as s:
         dernier = s.app.recorder.max_notification_id()
         assert s.projecteurs["audit"].position(s.app) == dernier
         for projecteur in s.projecteurs.values():
