@@ -1,19 +1,19 @@
-"""The audit log with any combination of filters at once (pupil, teacher, run, acteur, days), as the page's
-form asks it; ``requetes_audit`` has one function per key. Same rows and pages as ``requetes_audit``."""
+"""The audit page's filters (pupil, teacher, run, acteur, days) and the lists its form offers; the search itself
+is ``requetes_audit.rechercher``."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from lsun_events.projections.audit import JOURNAL
 from lsun_events.projections.base import Curseur
-from lsun_events.projections.requetes_audit import LigneAudit, PageAudit
+from lsun_events.projections.requetes_audit import PageAudit, acteurs, rechercher
 from lsun_events.projections.vue_courante import TABLES
 
 LIMITE = 100
+
+__all__ = ["LIMITE", "FiltresAudit", "acteurs", "enseignants", "journal"]
 
 
 @dataclass(frozen=True)
@@ -25,50 +25,15 @@ class FiltresAudit:
     du: date | None = None
     au: date | None = None
 
-    def conditions(self, uai: str) -> list[tuple[str, Any]]:
-        conditions: list[tuple[str, Any]] = [("uai = ?", uai.upper())]
-        for colonne, valeur in (("eleve_id", self.eleve), ("enseignant", self.enseignant),
-                                ("synchronisation", self.synchronisation), ("acteur", self.acteur)):
-            if valeur:
-                conditions.append((f"{colonne} = ?", valeur))
-        if self.du is not None:
-            conditions.append(("horodatage >= ?", self.du.isoformat()))
-        if self.au is not None:
-            conditions.append(("horodatage < ?", (self.au + timedelta(days=1)).isoformat()))
-        return conditions
-
     def en_dict(self) -> dict[str, Any]:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.__dict__.items() if v}
 
 
-def _valeur(texte: str | None) -> Any:
-    return None if texte is None else json.loads(texte)
-
-
-def _ligne(x: dict[str, Any]) -> LigneAudit:
-    return LigneAudit(
-        position=x["position"], date=x["horodatage"], acteur=x["acteur"], synchronisation=x["synchronisation"],
-        agregat=x["agregat_type"], agregat_id=x["agregat"], version=x["version"], nom=x["nom"],
-        evenement=x["evenement"], champ=x["champ"], ancien=_valeur(x["ancien"]), nouveau=_valeur(x["nouveau"]),
-        uai=x["uai"], eleve_id=x["eleve_id"], enseignant=x["enseignant"], division=x["division"])
-
-
 def journal(c: Curseur, uai: str, filtres: FiltresAudit, *, limite: int = LIMITE, decalage: int = 0) -> PageAudit:
-    """Newest first."""
-    conditions = filtres.conditions(uai)
-    where = " AND ".join(f"({sql})" for sql, _ in conditions)
-    parametres = [v for _, v in conditions]
-    table = c.dialecte.table(JOURNAL)
-    total = c.lignes(f"SELECT COUNT(*) AS n FROM {table} WHERE {where}", parametres)[0]["n"]
-    lignes = c.lignes(f"SELECT * FROM {table} WHERE {where} ORDER BY position DESC, rang LIMIT ? OFFSET ?",
-                      [*parametres, limite, decalage])
-    return PageAudit([_ligne(x) for x in lignes], total, limite, decalage)
-
-
-def acteurs(c: Curseur, uai: str) -> list[str]:
-    table = c.dialecte.table(JOURNAL)
-    return [x["acteur"] for x in c.lignes(f"SELECT DISTINCT acteur FROM {table} WHERE uai = ? ORDER BY acteur",
-                                          (uai.upper(),))]
+    """Newest first, every filter given at once."""
+    return rechercher(c, uai, eleve=filtres.eleve, enseignant=filtres.enseignant,
+                      synchronisation=filtres.synchronisation, acteur=filtres.acteur, depuis=filtres.du,
+                      jusqu_au=filtres.au, limite=limite, decalage=decalage)
 
 
 def enseignants(c: Curseur, uai: str) -> list[dict[str, Any]]:
