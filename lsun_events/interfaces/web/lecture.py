@@ -15,6 +15,7 @@ from lsun_events.aggregates.etablissement import Etablissement
 from lsun_events.aggregates.valeurs import ArchiveBilan, RefEnseignant
 from lsun_events.application import LsunApp
 from lsun_events.chargement import charger
+from lsun_events.historique import bilan_tel_qu_il_etait
 from lsun_events.projections.base import Curseur
 from lsun_events.projections.vue_courante import TABLES
 
@@ -89,7 +90,7 @@ def bilan(app: LsunApp, etab: Etablissement, eleve_id: str, periode: str, *, au:
           version: int | None = None) -> BilanVue:
     """A bilan now, at a version or at the end of a day, with its whole history (every event)."""
     actuel = app.bilan(etab.uai, eleve_id, periode)
-    tel_quel = app.bilan_tel_que(etab.uai, eleve_id, periode, version=version, au=au)
+    tel_quel = bilan_tel_qu_il_etait(app, etab.uai, eleve_id, periode, au=au, version=version)
     eleve = app.eleve(etab.uai, eleve_id)
     noms = noms_enseignants(app, etab)
     for archive in tel_quel.archives:  # names as they were when archived
