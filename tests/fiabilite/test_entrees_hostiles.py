@@ -54,8 +54,8 @@ def _exports() -> dict[str, bytes]:
 VALIDES = _exports()
 
 
-class TropLong(Exception):
-    pass
+class TropLong(BaseException):
+    """Not an ``Exception``: no reader may catch it and turn a hang into a refusal."""
 
 
 @contextmanager
