@@ -74,6 +74,12 @@ def se_connecter(page: Any, identifiant: str, *, capture: str | None = None) -> 
     page.wait_for_load_state()
 
 
+def attendre_la_fin(page: Any) -> None:
+    """The task page once finished: rendered by the server as such, no more polling nor reload."""
+    page.wait_for_selector("#suivi[data-fini=oui]")
+    page.wait_for_load_state()
+
+
 def messages_affiches(page: Any) -> list[tuple[str, str]]:
     return [("avertissement" if "avertissement" in li.get_attribute("class") else "info",
              li.locator(".texte").inner_text()) for li in page.locator("li.message").all()]
@@ -98,7 +104,7 @@ def test_le_chef_simule_synchronise_puis_consulte_archive_et_audit(page: Any, si
     page.check("input.case-division[value='4A']")
     page.check("input.case-division[value='3B']")
     page.click("#simuler")
-    page.wait_for_selector("#resultat")
+    attendre_la_fin(page)
     assert page.locator("#etat-progression").inner_text() == "Simulation terminée : rien n'a été enregistré."
     assert messages_affiches(page) == MESSAGES_PAGE
     capturer(page, "simulation")
@@ -109,7 +115,7 @@ def test_le_chef_simule_synchronise_puis_consulte_archive_et_audit(page: Any, si
     page.check("input.case-division[value='4A']")
     page.check("input.case-division[value='3B']")
     page.click("#synchroniser")
-    page.wait_for_selector("#resultat")
+    attendre_la_fin(page)
     assert page.locator("#etat-progression").inner_text() == "Synchronisation terminée."
     barre = page.locator("#progression")
     assert barre.get_attribute("value") == barre.get_attribute("max") == "13"
@@ -195,7 +201,7 @@ def test_la_barre_de_progression_suit_une_synchronisation_en_cours(page: Any, ap
     assert page.locator("#etat-progression").inner_text() == "Lecture de la source…"
     assert page.locator("#progression").get_attribute("value") == "0"
     relache.set()
-    page.wait_for_selector("#resultat")
+    attendre_la_fin(page)
     assert page.locator("#etat-progression").inner_text() == "Simulation terminée : rien n'a été enregistré."
     assert page.locator("#compte-eleves").inner_text() == "Élèves traités : 7 / 7"
     assert sondages, "la page n'a pas suivi la progression en JSON"

@@ -72,7 +72,7 @@ def _tache(taches: Taches, acces: Acces, tache_id: str) -> Tache:
 @router.get("/etablissements/{uai}/taches/{tache_id}")
 def suivi(request: Request, acces: Voir, taches: TachesDep, tache_id: str) -> Response:
     tache = _tache(taches, acces, tache_id)
-    messages = tache.resultat.messages if tache.resultat else []
+    messages = tache.resultat.messages if tache.finie and tache.resultat else []
     return page(request, "tache.html", {
         "titre": "Simulation" if tache.simulation else "Synchronisation base élèves", "tache": tache,
         "groupes": grouper(messages), "messages": messages, "statuts": STATUTS})

@@ -60,7 +60,7 @@ class Tache:
             "source": self.source, "fait": self.fait, "total": self.total, "debut": self.debut.isoformat(),
             "fin": self.fin.isoformat() if self.fin else None, "erreur": self.erreur,
             "synchronisation": None, "resultat": None}
-        if self.resultat is not None:
+        if self.finie and self.resultat is not None:
             d["synchronisation"] = None if self.simulation else str(self.resultat.synchronisation)
             d["resultat"] = self.resultat.en_dict()
         return d
@@ -115,7 +115,7 @@ class Taches:
         else:
             tache.resultat = resultat
         tache.fin = datetime.now(UTC)
-        tache.etat = ECHOUEE if tache.erreur else TERMINEE
+        tache.etat = ECHOUEE if tache.erreur else TERMINEE  # last: a finished task is complete when seen as such
 
     def attendre(self, delai: float = 30.0) -> None:
         """Wait for the running threads (shutdown, tests)."""
