@@ -3,16 +3,45 @@
 ``sqlite:///PATH`` (default ``./lsun-data/lsun.sqlite``): the embedded store; its schema is
 created on first use. ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?schema=S]``: production;
 the schema is created by ``lsun-events migrer`` and processes run with table creation off.
+
+``LSUN_CLE_CHIFFREMENT`` (32 bytes in base64, ``lsun-events cle generer``): the events' payloads are
+compressed then encrypted (AES-GCM) in the store; see README « Données personnelles ».
 """
 
 from __future__ import annotations
 
+import binascii
 import os
+from base64 import b64decode
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from lsun_events.erreurs import ErreurLsun
+
 STORE_PAR_DEFAUT = "sqlite:///lsun-data/lsun.sqlite"
+CLE_CHIFFREMENT = "LSUN_CLE_CHIFFREMENT"
+
+
+class CleChiffrementInvalideError(ErreurLsun):
+    def __init__(self) -> None:
+        super().__init__(f"La clé de chiffrement {CLE_CHIFFREMENT} est invalide : attendu 32 octets encodés en base64 "
+                         "(« lsun-events cle generer » en crée une). Rien n'a été lu ni enregistré.")
+
+
+def chiffrement() -> dict[str, str]:
+    """The library's cipher settings when ``LSUN_CLE_CHIFFREMENT`` is set (else none)."""
+    cle = os.environ.get(CLE_CHIFFREMENT, "").strip()
+    if not cle:
+        return {}
+    try:
+        brute = b64decode(cle, validate=True)
+    except (binascii.Error, ValueError):
+        raise CleChiffrementInvalideError from None
+    if len(brute) != 32:
+        raise CleChiffrementInvalideError
+    return {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": cle,
+            "COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor"}
 
 
 class StoreInvalideError(ValueError):
@@ -62,6 +91,7 @@ class Store:
                 "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": "30",
                 "CREATE_TABLE": "y" if creer_tables in (None, True) else "n",
+                **chiffrement(),
             }
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -77,6 +107,7 @@ class Store:
             # the library's default (5 each) made ten concurrent commands exceed PostgreSQL's 100 connections.
             "POSTGRES_POOL_SIZE": "1",
             "CREATE_TABLE": "y" if creer_tables else "n",
+            **chiffrement(),
         }
         if self.pg_schema:
             env["POSTGRES_SCHEMA"] = self.pg_schema

@@ -12,11 +12,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from eventsourcing.persistence import MapperDeserialisationError
+
 from lsun_events.aggregates.erreurs import ErreurDomaine
 from lsun_events.aggregates.valeurs import Periode
 from lsun_events.config import StoreInvalideError
 from lsun_events.erreurs import ErreurLsun
-from lsun_events.interfaces import commandes, commandes_audit, commandes_automatique, commandes_web, demo
+from lsun_events.interfaces import (
+    commandes,
+    commandes_audit,
+    commandes_automatique,
+    commandes_fiabilite,
+    commandes_web,
+    demo,
+)
 from lsun_events.interfaces.francais import traduire_argparse
 from lsun_events.interfaces.sortie import Resultat, afficher, erreur
 from lsun_events.sources.erreurs import SourceInvalideError
@@ -24,7 +33,7 @@ from lsun_events.sources.erreurs import SourceInvalideError
 traduire_argparse()
 
 # Modules that add their own commands: each has ``enregistrer(sous_parsers, ajouter)``.
-MODULES_DE_COMMANDES: list[Any] = [demo, commandes_audit, commandes_automatique, commandes_web]
+MODULES_DE_COMMANDES: list[Any] = [demo, commandes_audit, commandes_automatique, commandes_web, commandes_fiabilite]
 
 Commande = Callable[[argparse.Namespace], Resultat]
 
@@ -156,6 +165,7 @@ def construire_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    commandes_fiabilite.configurer_journal()
     parser = construire_parser()
     args = parser.parse_args(argv)
     args.acteur = args.acteur or getpass.getuser()
@@ -168,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except commandes.ERREURS_STOCKAGE as e:
         erreur(commandes.expliquer_erreur_stockage(e))
+        return 1
+    except MapperDeserialisationError as e:
+        erreur(commandes_fiabilite.expliquer_dechiffrement(e))
         return 1
     afficher(resultat, en_json=args.json)
     return 0
