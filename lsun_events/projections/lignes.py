@@ -14,6 +14,7 @@ from typing import Any
 from lsun_events.projections.base import Curseur, Dialecte
 
 TAILLE_LOT = 500  # ids per ``IN (…)``
+RANGS = 10_000  # rows one event may create in one table of one aggregate
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,19 @@ def inserer(c: Curseur, table: str, colonnes: tuple[str, ...], lignes: list[tupl
 
 @dataclass
 class Page:
-    """The rows of the aggregates touched by one page: loaded once, changed in memory, written once."""
+    """The rows of the aggregates touched by one page: loaded once, changed in memory, written once.
+
+    A child row's ``rang`` (its order) comes from the event that created it — ``position * RANGS + i`` — and never
+    changes, so the tables are the same whatever the pages' boundaries. Rows only added (a teacher added to an
+    acquis) are inserted without reading nor rewriting the others."""
 
     c: Curseur
     tables: dict[str, Table]
+    position: int = 0  # of the event being applied
     _lignes: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     _modifiees: set[tuple[str, str]] = field(default_factory=set)
     _nouveaux: set[str] = field(default_factory=set)  # created in this page: no row to delete
+    _ajouts: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
     def charger(self, besoins: dict[str, set[str]]) -> None:
         """Read the rows of ``{table: aggregate ids}`` not read yet."""
@@ -113,9 +120,11 @@ class Page:
             self._lignes[(nom, agregat)] = []
 
     def lignes(self, table: str, agregat: str) -> list[dict[str, Any]]:
-        """The rows, to change in place (the table is rewritten for this aggregate)."""
+        """The rows read, to change in place (the table is rewritten for this aggregate)."""
+        if (table, agregat) not in self._lignes:
+            raise KeyError(f"{table} : lignes de {agregat} non lues (table à déclarer pour cet événement)")
         self._modifiees.add((table, agregat))
-        return self._lignes.setdefault((table, agregat), [])
+        return self._lignes[(table, agregat)]
 
     def ligne(self, table: str, agregat: str) -> dict[str, Any] | None:
         """The parent row, to change in place; None if the aggregate is unknown to the view."""
@@ -123,12 +132,28 @@ class Page:
         return lignes[0] if lignes else None
 
     def lire(self, table: str, agregat: str) -> list[dict[str, Any]]:
-        """The rows, read only."""
+        """The rows read, read only."""
         return self._lignes.get((table, agregat), [])
 
+    def _numeroter(self, table: str, lignes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if not self.tables[table].parent:
+            for i, ligne in enumerate(lignes):
+                ligne.setdefault("rang", self.position * RANGS + i)
+        return lignes
+
     def remplacer(self, table: str, agregat: str, lignes: list[dict[str, Any]]) -> None:
+        """All the aggregate's rows in this table (those kept have their ``rang``; new ones get one)."""
         self._modifiees.add((table, agregat))
-        self._lignes[(table, agregat)] = lignes
+        self._ajouts.pop((table, agregat), None)
+        self._lignes[(table, agregat)] = self._numeroter(table, lignes)
+
+    def ajouter(self, table: str, agregat: str, lignes: list[dict[str, Any]]) -> None:
+        """New rows after the others."""
+        self._numeroter(table, lignes)
+        if (table, agregat) in self._lignes:
+            self.lignes(table, agregat).extend(lignes)
+        else:
+            self._ajouts.setdefault((table, agregat), []).extend(lignes)
 
     def ecrire(self) -> None:
         par_table: dict[str, list[str]] = {}
@@ -141,11 +166,10 @@ class Page:
             if anciens:
                 for condition, parametres in parmi(self.c, "agregat", anciens):
                     self.c.executer(f"DELETE FROM {self.c.dialecte.table(table.nom)} WHERE {condition}", parametres)
-            colonnes = table.noms
-            lignes = []
-            for i in ids:
-                for rang, ligne in enumerate(self._lignes[(nom, i)]):
-                    if not table.parent:
-                        ligne["rang"] = rang
-                    lignes.append(tuple(map(ligne.get, colonnes)))
-            inserer(self.c, table.nom, colonnes, lignes)
+            inserer(self.c, table.nom, table.noms,
+                    [tuple(map(ligne.get, table.noms)) for i in ids for ligne in self._lignes[(nom, i)]])
+        for nom in sorted({t for t, _ in self._ajouts}):
+            table = self.tables[nom]
+            inserer(self.c, table.nom, table.noms, [tuple(map(ligne.get, table.noms))
+                                                    for (t, _), lignes in sorted(self._ajouts.items()) if t == nom
+                                                    for ligne in lignes])

@@ -37,7 +37,7 @@ def etablissement(c: Curseur, uai: str) -> dict[str, Any] | None:
     lignes = c.lignes(f"SELECT * FROM {_t(c, 'etablissements')} WHERE uai = ?", (uai.upper(),))
     if not lignes:
         return None
-    groupes = c.lignes(f"SELECT code, divisions FROM {_t(c, 'groupes')} WHERE agregat = ? ORDER BY rang",
+    groupes = c.lignes(f"SELECT code, divisions FROM {_t(c, 'groupes')} WHERE agregat = ? ORDER BY code",
                        (lignes[0]["agregat"],))
     return {**_sans_technique(lignes[0]),
             "groupes": [{"code": g["code"], "divisions": json.loads(g["divisions"])} for g in groupes]}

@@ -165,9 +165,9 @@ def _etablissement_mis_a_jour(p: Page, agregat: str, e: Any) -> None:
 
 @gere("GroupeDefini", "etablissements", "groupes")
 def _groupe_defini(p: Page, agregat: str, e: Any) -> None:
-    groupes = [g for g in p.lignes("groupes", agregat) if g["code"] != e.code]
+    groupes = [g for g in p.lire("groupes", agregat) if g["code"] != e.code]
     groupes.append({"agregat": agregat, "code": e.code, "divisions": _json(list(e.divisions))})
-    p.remplacer("groupes", agregat, sorted(groupes, key=lambda g: g["code"]))
+    p.remplacer("groupes", agregat, groupes)
 
 
 touche("DivisionRattachee", "etablissements")
@@ -206,7 +206,7 @@ def _division_mise_a_jour(p: Page, agregat: str, e: Any) -> None:
         ligne.update(code=e.code, libelle=e.libelle)
 
 
-@gere("ProfsPrincipauxDivisionChanges", "divisions", "divisions_pp")
+@gere("ProfsPrincipauxDivisionChanges", "divisions")
 def _pp_division(p: Page, agregat: str, e: Any) -> None:
     p.remplacer("divisions_pp", agregat, [{"agregat": agregat, "enseignant": r.cle} for r in e.nouveaux])
 
@@ -299,23 +299,21 @@ def _acquis_saisi(p: Page, agregat: str, e: Any) -> None:
             a.update(positionnement=e.positionnement, appreciation=e.appreciation)
 
 
-@gere("AcquisAjoute", "bilans", "acquis", "acquis_enseignants")
+@gere("AcquisAjoute", "bilans")
 def _acquis_ajoute(p: Page, agregat: str, e: Any) -> None:
-    p.lignes("acquis", agregat).append({"agregat": agregat, **_acquis(e.acquis)})
-    p.lignes("acquis_enseignants", agregat).extend({"agregat": agregat, **x} for x in _enseignants_acquis(e.acquis))
+    p.ajouter("acquis", agregat, [{"agregat": agregat, **_acquis(e.acquis)}])
+    p.ajouter("acquis_enseignants", agregat, [{"agregat": agregat, **x} for x in _enseignants_acquis(e.acquis)])
 
 
-@gere("EnseignantsAjoutesAcquis", "bilans", "acquis_enseignants")
+@gere("EnseignantsAjoutesAcquis", "bilans")
 def _enseignants_ajoutes(p: Page, agregat: str, e: Any) -> None:
-    lignes = p.lignes("acquis_enseignants", agregat)
-    dernier = max((i for i, x in enumerate(lignes) if x["matiere_code"] == e.matiere_code), default=len(lignes) - 1)
-    nouveaux = [{"agregat": agregat, "matiere_code": e.matiere_code, "enseignant": n.ref.cle} for n in e.enseignants]
-    lignes[dernier + 1:dernier + 1] = nouveaux
+    p.ajouter("acquis_enseignants", agregat, [{"agregat": agregat, "matiere_code": e.matiere_code,
+                                               "enseignant": n.ref.cle} for n in e.enseignants])
 
 
-@gere("ProfPrincipalAjoute", "bilans", "bilans_pp")
+@gere("ProfPrincipalAjoute", "bilans")
 def _pp_ajoute(p: Page, agregat: str, e: Any) -> None:
-    p.lignes("bilans_pp", agregat).append({"agregat": agregat, "enseignant": e.enseignant.ref.cle})
+    p.ajouter("bilans_pp", agregat, [{"agregat": agregat, "enseignant": e.enseignant.ref.cle}])
 
 
 @gere("ProfPrincipalRetire", "bilans", "bilans_pp")
@@ -356,10 +354,11 @@ class VueCourante(Modele):
 
     def traiter(self, c: Curseur, page: list[tuple[int, Any]]) -> None:
         lot = Page(c, TABLES)
-        evenements = [(e, GESTIONNAIRES[type(e).__name__]) for _, e in page if type(e).__name__ in GESTIONNAIRES]
+        evenements = [(position, e, GESTIONNAIRES[type(e).__name__]) for position, e in page
+                      if type(e).__name__ in GESTIONNAIRES]
         besoins: dict[str, set[str]] = {}
         crees: set[str] = set()
-        for e, (parent, tables, _) in evenements:
+        for _, e, (parent, tables, _) in evenements:
             agregat = str(e.originator_id)
             if e.originator_version == 1:
                 crees.add(agregat)
@@ -368,8 +367,9 @@ class VueCourante(Modele):
                 for t in (parent, *tables):
                     besoins.setdefault(t, set()).add(agregat)
         lot.charger(besoins)
-        for e, (parent, _, fonction) in evenements:
+        for position, e, (parent, _, fonction) in evenements:
             agregat = str(e.originator_id)
+            lot.position = position
             if fonction is not None:
                 fonction(lot, agregat, e)
             ligne = lot.ligne(parent, agregat)
