@@ -225,7 +225,7 @@ class _Progression:
 
 def projections_suivre(args: argparse.Namespace) -> Resultat:
     with Systeme(args.store) as s:
-        noms = args.projection or list(s.projecteurs)
+        noms = list(dict.fromkeys(args.projection or s.projecteurs))
         if s.store.kind == "postgresql":
             sys.stderr.write(f"Suivi des projections {', '.join(noms)} (Ctrl-C ou SIGTERM pour arrêter)\n")
             sys.stderr.flush()
