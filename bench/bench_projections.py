@@ -13,6 +13,7 @@
    p95 of 100 queries on random pupils, each in its own read transaction.
 
     .venv/bin/python bench/bench_projections.py [--evenements 1000000] [--budget 600] [--stores sqlite,postgresql]
+        [--dossier DIR [--reutiliser]]
 """
 
 from __future__ import annotations
@@ -202,13 +203,19 @@ def main() -> None:
     parser.add_argument("--synchronisations", type=int, default=8, help="synchronisations par établissement")
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--dossier", type=Path, help="dossier de travail (défaut : temporaire)")
+    parser.add_argument("--reutiliser", action="store_true", help="reprendre le stockage déjà écrit dans --dossier")
     args = parser.parse_args()
 
     dossier = args.dossier or Path(tempfile.mkdtemp(prefix="bench_projections_"))
     dossier.mkdir(parents=True, exist_ok=True)
     sqlite = Store.depuis_url(f"sqlite:///{dossier / 'bench.sqlite'}")
-    generation = generer_store(sqlite.url, args.evenements, args.budget, args.processus, args.synchronisations,
-                               dossier)
+    deja = dossier / "generation.json"
+    if args.reutiliser and deja.exists():
+        generation = json.loads(deja.read_text())
+    else:
+        generation = generer_store(sqlite.url, args.evenements, args.budget, args.processus, args.synchronisations,
+                                   dossier)
+        deja.write_text(json.dumps(generation))
     n = generation["evenements"]
     base, _ = _sources(dossier / "eleves")
     eleves = [e.eleve_id for e in base.eleves if e.division != "Inactifs" and e.date_sortie is None]
