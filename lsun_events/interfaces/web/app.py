@@ -14,9 +14,10 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from lsun_events.automatique.planification import Planification
 from lsun_events.comptes import Comptes
 from lsun_events.config import Store
-from lsun_events.interfaces.web import api, erreurs, pages, pages_bilans, pages_synchronisation
+from lsun_events.interfaces.web import api, erreurs, pages, pages_automatique, pages_bilans, pages_synchronisation
 from lsun_events.interfaces.web.reglages import Reglages
 from lsun_events.interfaces.web.taches import Taches
 from lsun_events.systeme import Systeme
@@ -36,11 +37,13 @@ def create_app(store: Store | str | None = None, *, reglages: Reglages | None = 
     systeme = Systeme(reglages.store)
     comptes = Comptes(reglages.store)
     taches = Taches(systeme)
+    planification = Planification(reglages.store)
 
     @asynccontextmanager
     async def cycle(_: FastAPI) -> AsyncIterator[None]:
         yield
         taches.attendre()
+        planification.fermer()
         systeme.fermer()
 
     app = FastAPI(title="LSUN — Synchronisation base élèves", version="1",
@@ -48,6 +51,7 @@ def create_app(store: Store | str | None = None, *, reglages: Reglages | None = 
                               "(cookie de session + en-tête X-CSRF-Token, ou jeton « Bearer » d'un compte).",
                   openapi_url="/api/openapi.json", docs_url=None, redoc_url=None, lifespan=cycle)
     app.state.reglages, app.state.systeme, app.state.comptes, app.state.taches = reglages, systeme, comptes, taches
+    app.state.planification = planification
     app.add_middleware(SessionMiddleware, secret_key=reglages.secret, session_cookie="lsun_session",
                        max_age=reglages.duree_session, same_site="lax", https_only=reglages.cookie_securise)
 
@@ -60,6 +64,6 @@ def create_app(store: Store | str | None = None, *, reglages: Reglages | None = 
 
     erreurs.installer(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (pages, pages_synchronisation, pages_bilans, api):
+    for module in (pages, pages_synchronisation, pages_automatique, pages_bilans, api):
         app.include_router(module.router)
     return app

@@ -13,6 +13,7 @@ from lsun_events.interfaces.web.deps import Acces, ReglagesDep, SystemeDep, Tach
 from lsun_events.interfaces.web.erreurs import IntrouvableError, RequeteInvalideError
 from lsun_events.interfaces.web.lancement import lancer
 from lsun_events.interfaces.web.pages import flash, rediriger
+from lsun_events.interfaces.web.pages_automatique import etat_pour_la_page
 from lsun_events.interfaces.web.rapport_web import en_csv, grouper
 from lsun_events.interfaces.web.rendu import page
 from lsun_events.interfaces.web.securite import verifier_csrf
@@ -43,7 +44,9 @@ def synchronisation(request: Request, acces: Voir, systeme: SystemeDep, reglages
         divisions = requetes_vue.divisions(c, acces.uai)
     with systeme.lire("rapports") as c:
         derniers = rapports.runs(c, acces.uai, limite=5)
+    automatique = etat_pour_la_page(systeme, request.app.state.planification, acces.uai)
     return page(request, "synchronisation.html", {
+        "automatique": automatique,
         "titre": "Synchronisation des données élèves et enseignants", "etab": etab, "divisions": divisions,
         "sources": sources_web.sources(reglages, etab), "depot": sources_web.depot(reglages, acces.uai),
         "en_cours": taches.en_cours(acces.uai), "derniers": derniers, "statuts": STATUTS})
