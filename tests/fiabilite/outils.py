@@ -306,7 +306,7 @@ def etat(store: Store, depuis: int = 0, *, rattraper: bool = True) -> Etat:
             with s.lire(nom) as c:
                 for table in projecteur.modele.tables(c.dialecte):
                     lignes = []
-                    for ligne in c.lignes(f"SELECT * FROM {table}"):
+                    for ligne in _rangs_relatifs(c.lignes(f"SELECT * FROM {table}")):
                         if ligne.get("agregat") in tous_runs or (
                                 "agregat" not in ligne and ligne.get("synchronisation") in tous_runs):
                             continue  # a run's own row: compared through its messages
@@ -314,6 +314,21 @@ def etat(store: Store, depuis: int = 0, *, rattraper: bool = True) -> Etat:
                                                    if "position" not in k)))
                     vues[table.split(".")[-1].strip('"')] = sorted(lignes, key=repr)
     return Etat(evenements, evenements_run, runs, vues, len(notes))
+
+
+def _rangs_relatifs(lignes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A child row's ``rang`` is derived from the position of the event that made it (``position * N + i``):
+    only its order among the aggregate's rows is meaningful (PostgreSQL numbers lost by a rolled-back
+    transaction shift the positions)."""
+    if not lignes or "rang" not in lignes[0] or "agregat" not in lignes[0] or "position" in lignes[0]:
+        return lignes  # (the audit journal's ``rang`` counts the rows of one event: kept)
+    par_agregat: dict[Any, list[dict[str, Any]]] = {}
+    for ligne in lignes:
+        par_agregat.setdefault(ligne["agregat"], []).append(ligne)
+    for groupe in par_agregat.values():
+        for i, ligne in enumerate(sorted(groupe, key=lambda x: x["rang"])):
+            ligne["rang"] = i
+    return lignes
 
 
 def ecole_uai(s: Systeme) -> str:
