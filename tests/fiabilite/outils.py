@@ -195,6 +195,8 @@ class Fourche:
         assert self.processus.stdin is not None
         self.n += 1
         fichiers = (self.dossier / f"sortie-{self.n}", self.dossier / f"erreur-{self.n}")
+        for fichier in fichiers:  # a run killed before it opened them still has them (empty)
+            fichier.write_bytes(b"")
         demande = {"args": [*args, "--acteur", CHEF], "env": env_cli(**env), "sortie": str(fichiers[0]),
                    "erreur": str(fichiers[1])}
         self.processus.stdin.write(json.dumps(demande) + "\n")
