@@ -81,13 +81,31 @@ class VueMixin:
         with self.datastore.transaction(commit=ecrire) as brut:  # type: ignore[attr-defined]
             yield Curseur(brut, self.dialecte)
 
-    def appliquer_page(self, application: str, page: list[tuple[int, Any]], position: int) -> None:
-        """The page's rows and the new position, in one transaction."""
+    def appliquer_page(self, application: str, page: list[tuple[int, Any]], position: int,
+                       depuis: int | None = None) -> bool:
+        """The page's rows and the new position, in one transaction. ``depuis``: the position the page was
+        read from; if another process moved the view meanwhile (a follower and a command's catch-up), nothing
+        is written and False is returned: read again from the view's position."""
         from eventsourcing.persistence import Tracking  # noqa: PLC0415
 
         with self.transaction(ecrire=True) as c:
+            if depuis is not None and self._position_verrouillee(c, application) != depuis:
+                return False
             self.modele.traiter(c, page)
             self._insert_tracking(c.brut, Tracking(application, position))  # type: ignore[attr-defined]
+        return True
+
+    def _position_verrouillee(self, c: Curseur, application: str) -> int:
+        """The view's position, read under the write lock that this transaction keeps until it commits."""
+        suivi = self._table_suivi()
+        if self.dialecte.nom == "sqlite":  # take SQLite's write lock now (a no-op write), then read
+            c.executer(f"UPDATE {suivi} SET notification_id = notification_id WHERE application_name = ?",
+                       (application,))
+            lignes = c.lignes(f"SELECT notification_id FROM {suivi} WHERE application_name = ?", (application,))
+        else:
+            lignes = c.lignes(f"SELECT notification_id FROM {suivi} WHERE application_name = ? FOR UPDATE",
+                              (application,))
+        return int(lignes[0]["notification_id"]) if lignes else 0
 
     def vider(self) -> None:
         """Empty the view and forget its position (before a rebuild from position 0)."""

@@ -37,8 +37,10 @@ class Projecteur:
             if not notes:
                 return lus
             page = [(n.id, app.mapper.to_domain_event(n)) for n in notes]
+            if not self.vue.appliquer_page(app.name, page, notes[-1].id, depuis=position):
+                position = self.position(app)  # another process got there first: go on from where it is
+                continue
             position = notes[-1].id
-            self.vue.appliquer_page(app.name, page, position)
             lus += len(notes)
             if progression:
                 progression(lus)
