@@ -7,44 +7,26 @@ appended, events/s, and the ratio of the no-op resync to parsing the same source
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bench.commun import imprimer, parser_de_bench, store_de_bench, stores_choisis
 from lsun_events.aggregates.valeurs import Periode
 from lsun_events.application_synchronisation import DemandeSynchronisation
-from lsun_events.config import Store
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import ecrire_exports
 from lsun_events.generateur.generation import generer
 from lsun_events.sources.snapshot import charger_exports
-from lsun_events.systeme import Systeme, migrer
+from lsun_events.systeme import Systeme
 
 CHEF = "bench"
 JOUR = date(2025, 11, 17)
 PERIODES = [Periode("T1", date(2025, 9, 1), date(2025, 11, 30)), Periode("T2", date(2025, 12, 1), date(2026, 3, 1)),
             Periode("T3", date(2026, 3, 2), date(2026, 7, 4))]
-
-
-def _store(kind: str, dossier: Path) -> tuple[Store, Any]:
-    if kind == "sqlite":
-        return Store.depuis_url(f"sqlite:///{dossier / 'bench.sqlite'}"), None
-    import psycopg  # noqa: PLC0415
-
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    store = Store.depuis_url(f"postgresql://postgres@127.0.0.1:5432/test?schema={schema}")
-    migrer(store)
-
-    def nettoyer() -> None:
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as c:
-            c.execute(f'DROP SCHEMA "{schema}" CASCADE')
-    return store, nettoyer
 
 
 def _mesurer(systeme: Systeme, source: Any, uai: str) -> dict[str, Any]:
@@ -76,7 +58,7 @@ def mesurer(kind: str, repetitions: int) -> dict[str, Any]:
         lecture = statistics.median(lectures)
         source_modifiee = charger_exports(exports_modifies.siecle_zip, exports_modifies.sts)
 
-        store, nettoyer = _store(kind, dossier)
+        store, nettoyer = store_de_bench(kind, dossier)
         try:
             systeme = Systeme(store)
             app = systeme.app
@@ -115,13 +97,10 @@ def mesurer(kind: str, repetitions: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--store", choices=["sqlite", "postgresql", "tous"], default="tous")
+    parser = parser_de_bench()
     parser.add_argument("--repetitions", type=int, default=3)
     args = parser.parse_args()
-    kinds = ["sqlite", "postgresql"] if args.store == "tous" else [args.store]
-    print(json.dumps({"bench": "synchronisation", "resultats": [mesurer(k, args.repetitions) for k in kinds]},
-                     ensure_ascii=False, indent=2))
+    imprimer("synchronisation", [mesurer(k, args.repetitions) for k in stores_choisis(args)])
 
 
 if __name__ == "__main__":

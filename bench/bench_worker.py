@@ -9,15 +9,13 @@ source changed (download, parse, simulation, guard, run). Prints one JSON docume
 
 from __future__ import annotations
 
-import argparse
-import json
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.bench_synchronisation import _store
+from bench.commun import imprimer, parser_de_bench, store_de_bench, stores_choisis
 from lsun_events.automatique import service
 from lsun_events.automatique.planification import Planification
 from lsun_events.automatique.worker import Worker
@@ -36,7 +34,7 @@ def mesurer(kind: str, n: int) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory() as tmp:
         dossier = Path(tmp)
-        store, nettoyer = _store(kind, dossier)
+        store, nettoyer = store_de_bench(kind, dossier)
         try:
             systeme = Systeme(store)
             planification = Planification(store)
@@ -87,13 +85,10 @@ def mesurer(kind: str, n: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = parser_de_bench()
     parser.add_argument("--ecoles", type=int, default=10)
-    parser.add_argument("--store", choices=["sqlite", "postgresql", "tous"], default="tous")
     args = parser.parse_args()
-    kinds = ["sqlite", "postgresql"] if args.store == "tous" else [args.store]
-    print(json.dumps({"bench": "worker", "resultats": [mesurer(k, args.ecoles) for k in kinds]},
-                     ensure_ascii=False, indent=2))
+    imprimer("worker", [mesurer(k, args.ecoles) for k in stores_choisis(args)])
 
 
 if __name__ == "__main__":
