@@ -23,9 +23,6 @@ from lsun_events.systeme import Systeme
 from tests.fiabilite import outils as o
 
 pytestmark = pytest.mark.postgres
-# The concurrent processes leave the views to one catch-up afterwards: a view caught up by two processes at once
-# can apply events twice (test_projections_sous_charge.py::test_deux_projecteurs_concurrents_sur_la_meme_vue).
-VUES = {"LSUN_PROJECTIONS": "processus"}
 
 
 @dataclass
@@ -86,7 +83,7 @@ def verifier_une_seule_application(college: College, final: o.Etat) -> None:
 def test_deux_synchronisations_lancees_ensemble_l_une_attend_l_autre(college: College, fourche: o.Fourche) -> None:
     args = o.args_synchroniser(college.store, college.ecole.uai, college.exports)
     debut = time.monotonic()
-    a, b = fourche.demarrer(*args, **VUES), fourche.demarrer(*args, **VUES)
+    a, b = fourche.demarrer(*args), fourche.demarrer(*args)
     a, b = fourche.attendre(a), fourche.attendre(b)
     assert (a.code, b.code) == (0, 0), a.erreur + b.erreur
     final = o.etat(college.store, college.depart)
@@ -106,11 +103,11 @@ def test_la_seconde_attend_le_verrou_puis_s_applique_ou_echoue_en_francais(colle
                                                                               tmp_path: Path) -> None:
     args = o.args_synchroniser(college.store, college.ecole.uai, college.exports)
     pause = tmp_path / "pause"
-    a = fourche.demarrer(*args, LSUN_TEST_PAUSE=str(pause), **VUES)  # holds the school's lock, paused before its save
+    a = fourche.demarrer(*args, LSUN_TEST_PAUSE=str(pause))  # holds the school's lock, paused before its save
     attendre_fichier(pause.with_name("pause.attente"), a)
 
     # A second run with a short wait fails with the French message, saving nothing.
-    fait = fourche.lancer(*args, LSUN_TEST_ATTENTE_S="0.5", **VUES)
+    fait = fourche.lancer(*args, LSUN_TEST_ATTENTE_S="0.5")
     assert fait.code == 1
     assert (f"Erreur : Une synchronisation de l'établissement {college.ecole.uai} est déjà en cours "
             "(attente de 0.5 s dépassée) : rien n'a été fait.") in fait.erreur
@@ -118,7 +115,7 @@ def test_la_seconde_attend_le_verrou_puis_s_applique_ou_echoue_en_francais(colle
     assert o.position(college.store) == college.depart
 
     # A second run with the default wait waits for the first one, then applies nothing twice.
-    b = fourche.demarrer(*args, **VUES)
+    b = fourche.demarrer(*args)
     time.sleep(2.0)
     assert vivant(b), "the second run must be waiting for the lock"
     assert o.position(college.store) == college.depart
@@ -142,10 +139,10 @@ def test_bilan_verrouille_par_un_autre_processus_pendant_le_calcul(college: Coll
         libre = s.app.bilan(college.ecole.uai, eleves[1], "T1")
     pause = tmp_path / "pause"
     run = fourche.demarrer(*o.args_synchroniser(college.store, college.ecole.uai, college.exports),
-                           LSUN_TEST_PAUSE=str(pause), **VUES)
+                           LSUN_TEST_PAUSE=str(pause))
     attendre_fichier(pause.with_name("pause.attente"), run)  # computed, not saved
     chef = fourche.lancer("bilans", "verrouiller", "--uai", college.ecole.uai, "--division", division,
-                          "--periode", "T1", "--eleve", eleves[0], "--store", college.store.url, **VUES)
+                          "--periode", "T1", "--eleve", eleves[0], "--store", college.store.url)
     assert chef.code == 0, chef.erreur
     pause.with_name("pause.reprise").touch()
     fait = fourche.attendre(run)
@@ -185,7 +182,7 @@ def test_dix_etablissements_synchronises_par_dix_processus_a_la_fois(store_postg
     reference = o.evenements_depuis(store_sqlite, depart_seuls)[0]
 
     debut = time.monotonic()
-    pids = {uai: fourche.demarrer(*o.args_synchroniser(store_postgresql, uai, exports[uai]), **VUES) for uai in UAIS}
+    pids = {uai: fourche.demarrer(*o.args_synchroniser(store_postgresql, uai, exports[uai])) for uai in UAIS}
     faits = {uai: fourche.attendre(pid) for uai, pid in pids.items()}
     duree = time.monotonic() - debut
     for uai, fait in faits.items():
@@ -196,4 +193,9 @@ def test_dix_etablissements_synchronises_par_dix_processus_a_la_fois(store_postg
 
     evenements = o.evenements_depuis(store_postgresql, depart)[0]
     assert sorted(evenements) == sorted(reference)  # the same events, none lost, none twice
+    suivies = o.etat(store_postgresql, depart).vues  # caught up by ten processes at once (and what is left)
+    with Systeme(store_postgresql) as s:
+        for projecteur in s.projecteurs.values():
+            projecteur.reconstruire(s.app)
+    assert o.etat(store_postgresql, depart, rattraper=False).vues == suivies
     print(f"\ndix établissements par dix processus : {duree:.2f} s, {len(evenements)} événements d'entités")

@@ -1,9 +1,9 @@
 """Following projections under load (PostgreSQL): the follower process (``lsun-events projections suivre``)
 runs while several writer processes append — imports of hundreds of events in one transaction, single acquis,
-conflicting changes of the same bilans (rolled back: gaps in the notification ids) and a synchronisation. The
-follower must see every committed event once, in order (a witness view writes down what it is given), and its
-views must equal a rebuild. The writers leave the views to the follower (``LSUN_PROJECTIONS=processus``):
-a view caught up by two processes at once can apply events twice (``test_deux_projecteurs_…``, known bug)."""
+conflicting changes of the same bilans (rolled back: gaps in the notification ids) — and a synchronisation that
+catches the views up in its own process at the same time. The follower must see every committed event once, in
+order (a witness view writes down what it is given), and the views must equal a rebuild. A view caught up by two
+processes at once used to apply events twice (``test_deux_projecteurs_…``, fixed in ``projections/base.py``)."""
 
 from __future__ import annotations
 
@@ -64,14 +64,13 @@ def lancer_charge(store: Store, dossier: Path, ecrivains: int, saisies: int) -> 
     exports = o.ecrire(variante, dossier / "novembre")
     processus = [subprocess.Popen(
         [sys.executable, "-m", "tests.fiabilite.ecrivain", store.url, f"09990{10 + i:02d}A", PARTAGE, str(saisies),
-         str(i), str(dossier / f"ecrivain-{i}")], cwd=o.RACINE, env=o.env_cli(LSUN_PROJECTIONS="processus"),
+         str(i), str(dossier / f"ecrivain-{i}")], cwd=o.RACINE, env=o.env_cli(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True) for i in range(ecrivains)]
     time.sleep(1.5)  # the writers are importing: the synchronisation runs among their acquis
     args = o.args_synchroniser(store, PARTAGE, exports)
     divisions = [x for d in variante.divisions[:2] for x in ("--division", d.code)]  # not the writers' one
-    synchronisation = o.lancer(*(y for x in args for y in (divisions if x == "--toutes" else [x])),
-                               env=o.env_cli(LSUN_PROJECTIONS="processus"))
+    synchronisation = o.lancer(*(y for x in args for y in (divisions if x == "--toutes" else [x])))
     resultats = []
     for p in processus:
         sortie, erreur = p.communicate(timeout=180)
