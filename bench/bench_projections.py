@@ -121,7 +121,7 @@ def generer_store(url: str, cible: int, budget: float, processus: int, synchroni
     return {"ecoles": ecoles, "evenements": evenements, "secondes": round(time.monotonic() - debut, 1)}
 
 
-def copier_vers(source: str, cible: Store, lot: int = 5000) -> dict[str, Any]:
+def copier_vers(source: str, cible: Store, lot: int = 500) -> dict[str, Any]:
     """The same events, in the same order, into another store."""
     de, vers = ouvrir_application(source), ouvrir_application(cible)
     debut = time.perf_counter()
