@@ -23,27 +23,13 @@ from lsun_events.projections.runner import Projecteur
 from lsun_events.systeme import Systeme
 from tests.fiabilite import outils as o
 from tests.fiabilite.temoin import Temoin, vus
+from tests.projections.positions import cibles, positions
 
 pytestmark = pytest.mark.postgres
 
 PARTAGE = "0999000A"
 
 
-def cibles(s: Systeme) -> dict[str, int]:
-    """The last notification each view has to reach (its topics only)."""
-    fin: dict[str, int] = dict.fromkeys(s.projecteurs, 0)
-    position = 0
-    while notes := s.app.recorder.select_notifications(start=position, limit=5000, inclusive_of_start=False):
-        for n in notes:
-            for nom, p in s.projecteurs.items():
-                if not p.modele.topics or n.topic in p.modele.topics:
-                    fin[nom] = n.id
-        position = notes[-1].id
-    return fin
-
-
-def positions(s: Systeme) -> dict[str, int]:
-    return {nom: p.position(s.app) for nom, p in s.projecteurs.items()}
 
 
 def vues(s: Systeme) -> dict[str, list[dict[str, Any]]]:

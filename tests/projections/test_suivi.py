@@ -27,6 +27,7 @@ from lsun_events.sources.records import SourceSnapshot
 from lsun_events.sources.snapshot import charger_exports
 from lsun_events.systeme import Systeme
 from tests.projections import scenario as sc
+from tests.projections.positions import cibles, positions
 
 LSUN_EVENTS = Path(sys.executable).with_name("lsun-events")
 JOUR = date(2025, 10, 6)
@@ -61,21 +62,6 @@ def arriere(store: Store, dossier: Path, ecole: Ecole, synchronisations: int) ->
     return dernier
 
 
-def cibles(s: Systeme) -> dict[str, int]:
-    """The last notification each view has to reach (its topics only)."""
-    fin: dict[str, int] = dict.fromkeys(s.projecteurs, 0)
-    position = 0
-    while notes := s.app.recorder.select_notifications(start=position, limit=5000, inclusive_of_start=False):
-        for n in notes:
-            for nom, p in s.projecteurs.items():
-                if not p.modele.topics or n.topic in p.modele.topics:
-                    fin[nom] = n.id
-        position = notes[-1].id
-    return fin
-
-
-def positions(s: Systeme) -> dict[str, int]:
-    return {nom: p.position(s.app) for nom, p in s.projecteurs.items()}
 
 
 def attendre(condition: Callable[[], bool], delai: float, pas: float = 0.01) -> bool:
