@@ -101,6 +101,8 @@ class Store:
             "POSTGRES_USER": self.pg_user or "",
             "POSTGRES_PASSWORD": self.pg_password,
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",  # unsafe with concurrent writers (notes §7.8)
+            # Large saves in batches, in one transaction (the library's single statement hangs past a few MB).
+            "APPLICATION_RECORDER_TOPIC": "lsun_events.postgres_lots:PostgresApplicationRecorderParLots",
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_LOCK_TIMEOUT": "30",
             # One connection opened per pool (the event store and each view have one), more only on demand:
