@@ -105,6 +105,15 @@ def copier(base: Store, dossier: Path) -> Store:
             shutil.copy2(fichier, dossier / fichier.name)
         return Store.depuis_url(f"sqlite:///{dossier / base.sqlite_path.name}")
     copie = store_postgres_neuf()
+    try:
+        _copier_lignes(base, copie)
+    except BaseException:
+        supprimer(copie)
+        raise
+    return copie
+
+
+def _copier_lignes(base: Store, copie: Store) -> None:
     with _connexion() as conn:
         tables = [r[0] for r in conn.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (base.pg_schema,))]
@@ -122,7 +131,6 @@ def copier(base: Store, dossier: Path) -> Store:
                 conn.execute(sql.SQL("SELECT setval({}, (SELECT COALESCE(max({}), 0) + 1 FROM {}.{}), false)").format(
                     sql.Literal(sequence), sql.Identifier(colonne), sql.Identifier(copie.pg_schema),
                     sql.Identifier(table)))
-    return copie
 
 
 @contextmanager
