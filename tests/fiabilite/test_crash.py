@@ -99,6 +99,7 @@ def verifier_point(prep: Preparation, point: str | float, store: Store) -> str:
     """One crash, the all-or-nothing check, the rerun and the final comparison; what the crash left."""
     code = tuer(store, prep, point)
     assert code in (0, -signal.SIGKILL), f"point {point}: exit code {code}"
+    assert code == -signal.SIGKILL or not isinstance(point, str), f"point {point}: never reached"
 
     evenements, du_run = o.evenements_depuis(store, prep.depart)
     if evenements or du_run:  # all of it

@@ -28,8 +28,10 @@ from typing import Any
 
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.utils import resolve_topic
 
 from lsun_events.application import LsunApp
+from lsun_events.config import Store
 from lsun_events.interfaces.cli import main
 from lsun_events.projections.stockage import VuePostgres, VueSQLite
 
@@ -64,6 +66,10 @@ def _entourer(classe: type, methode: str, avant: str | None = None, apres: str |
     setattr(classe, methode, remplacee)
 
 
+def _sous_classes(classe: type) -> list[type]:
+    return [classe, *(c for sous in classe.__subclasses__() for c in _sous_classes(sous))]
+
+
 def _pause(chemin: Path) -> None:
     chemin.with_name(chemin.name + ".attente").touch()
     reprise = chemin.with_name(chemin.name + ".reprise")
@@ -75,7 +81,14 @@ def _pause(chemin: Path) -> None:
 def installer() -> None:
     _entourer(LsunApp, "save", avant="save-avant", apres="save-apres")
     _entourer(SQLiteApplicationRecorder, "_insert_events", apres="insertion")
-    _entourer(PostgresApplicationRecorder, "_fetch_ids_after_insert_events", apres="insertion")
+    # The product may use a subclass of the library's PostgreSQL recorder (lsun_events.postgres_lots): wrap the
+    # method where it is defined, in the library's class and in each subclass that redefines it.
+    for cle, topic in Store.depuis_url("postgresql://lsun@localhost/lsun").env().items():
+        if cle.endswith("RECORDER_TOPIC"):
+            resolve_topic(topic)  # imports it, so that it is among the subclasses
+    for classe in _sous_classes(PostgresApplicationRecorder):
+        if "_fetch_ids_after_insert_events" in vars(classe):
+            _entourer(classe, "_fetch_ids_after_insert_events", apres="insertion")
     for vue in (VueSQLite, VuePostgres):
         _entourer(vue, "_insert_tracking", apres="vue")
     if chemin := os.environ.get("LSUN_TEST_PAUSE"):
