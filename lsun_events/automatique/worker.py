@@ -47,11 +47,17 @@ class Worker:
     horloge: Callable[[], datetime] = maintenant  # tests move time forward
 
     def cycle(self) -> list[tuple[str, str]]:
-        """One pass over the due schools; returns (uai, outcome) pairs."""
-        resultats = []
-        for uai in self.planification.reclamer(self.nom, bail=self.bail, quand=self.horloge()):
-            resultats.append((uai, self.traiter(uai)))
-        return resultats
+        """One pass over the due schools, claimed one at a time (so that several workers share them);
+        returns (uai, outcome) pairs."""
+        resultats: list[tuple[str, str]] = []
+        deja: set[str] = set()
+        while True:
+            uais = [u for u in self.planification.reclamer(self.nom, bail=self.bail, quand=self.horloge(), limite=1)
+                    if u not in deja]
+            if not uais:
+                return resultats
+            deja.add(uais[0])
+            resultats.append((uais[0], self.traiter(uais[0])))
 
     def executer(self, arret: threading.Event, pause: float = 30.0) -> None:
         journal.info("worker %s démarré", self.nom)
