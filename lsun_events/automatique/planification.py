@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from base64 import b64decode, b64encode
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lsun_events.config import Store
+from lsun_events.config import CleChiffrementInvalideError, Store, chiffrement
 from lsun_events.projections.base import Curseur, Dialecte
 
 COLONNES = ("uai", "active", "adresse_s3e", "intervalle_minutes", "prochaine", "derniere_verification",
@@ -138,25 +139,55 @@ class Planification:
                        (*valeurs.values(), uai))
 
     # Held runs --------------------------------------------------------------------------------------
+    # The held source and its previewed messages name pupils: encrypted like the events when a key is set.
     def retenir(self, synchronisation: str, uai: str, raison: str, messages: list[dict[str, str]],
                 snapshot_json: str) -> None:
         with self.transaction() as c:
             c.executer(f"INSERT INTO {self.t_ret} VALUES (?,?,?,?,?,?)",
-                       (synchronisation, uai, _iso(maintenant()), raison, json.dumps(messages, ensure_ascii=False),
-                        snapshot_json))
+                       (synchronisation, uai, _iso(maintenant()), raison,
+                        _chiffrer(json.dumps(messages, ensure_ascii=False)), _chiffrer(snapshot_json)))
 
     def retenues(self, uai: str) -> list[dict[str, Any]]:
         with self.transaction() as c:
             lignes = c.lignes(f"SELECT synchronisation, uai, cree_le, raison, messages FROM {self.t_ret} "
                               "WHERE uai = ? ORDER BY cree_le DESC", (uai,))
-        return [{**x, "messages": json.loads(x["messages"])} for x in lignes]
+        return [{**x, "messages": json.loads(_dechiffrer(x["messages"]))} for x in lignes]
 
     def source_retenue(self, synchronisation: str) -> tuple[str, str] | None:
         """(uai, snapshot JSON) of a held run."""
         with self.transaction() as c:
             lignes = c.lignes(f"SELECT uai, snapshot FROM {self.t_ret} WHERE synchronisation = ?", (synchronisation,))
-        return (lignes[0]["uai"], lignes[0]["snapshot"]) if lignes else None
+        return (lignes[0]["uai"], _dechiffrer(lignes[0]["snapshot"])) if lignes else None
 
     def oublier_retenue(self, synchronisation: str) -> None:
         with self.transaction() as c:
             c.executer(f"DELETE FROM {self.t_ret} WHERE synchronisation = ?", (synchronisation,))
+
+
+PREFIXE_CHIFFRE = "chiffre:"
+
+
+def _chiffreur() -> Any:
+    reglages = chiffrement()
+    if not reglages:
+        return None
+    from eventsourcing.cryptography import AESCipher  # noqa: PLC0415
+    from eventsourcing.utils import Environment  # noqa: PLC0415
+
+    return AESCipher(Environment(env={"CIPHER_KEY": reglages["CIPHER_KEY"]}))
+
+
+def _chiffrer(texte: str) -> str:
+    chiffreur = _chiffreur()
+    if chiffreur is None:
+        return texte
+    return PREFIXE_CHIFFRE + b64encode(chiffreur.encrypt(texte.encode("utf-8"))).decode("ascii")
+
+
+def _dechiffrer(texte: str) -> str:
+    if not texte.startswith(PREFIXE_CHIFFRE):
+        return texte
+    chiffreur = _chiffreur()
+    if chiffreur is None:
+        raise CleChiffrementInvalideError
+    return chiffreur.decrypt(b64decode(texte.removeprefix(PREFIXE_CHIFFRE))).decode("utf-8")

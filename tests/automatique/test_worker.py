@@ -201,3 +201,21 @@ def test_desactivee_plus_rien_n_est_verifie(banc: Banc) -> None:
     assert not etab.automatique.active
     historique = [type(e).__name__ for e in banc.systeme.app.historique(etab.id)]
     assert historique.count("SynchronisationAutomatiqueParametree") == 2
+
+
+def test_la_source_retenue_est_chiffree_quand_une_cle_est_configuree(store: Store, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from eventsourcing.cryptography import AESCipher  # noqa: PLC0415
+
+    monkeypatch.setenv("LSUN_CLE_CHIFFREMENT", AESCipher.create_key(32))
+    plan = Planification(store)
+    source = '{"eleves": [{"nom_de_famille": "HADDAD", "prenoms": ["Noémie"]}]}'
+    messages = [{"niveau": "avertissement", "division": "4A", "code": "M1",
+                 "texte": "L'élève Noémie HADDAD n'est plus scolarisé dans la division 4A."}]
+    plan.retenir("00000000-0000-4000-8000-000000000001", MINI.uai, "raison", messages, source)
+    with plan.transaction() as c:
+        [brut] = c.lignes(f"SELECT messages, snapshot FROM {plan.t_ret}")
+    assert "HADDAD" not in brut["messages"] + brut["snapshot"]
+    assert plan.source_retenue("00000000-0000-4000-8000-000000000001") == (MINI.uai, source)
+    assert plan.retenues(MINI.uai)[0]["messages"] == messages
+    plan.fermer()
