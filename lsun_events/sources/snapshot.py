@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from lsun_events.sources.documents import Document, JeuDocuments
 from lsun_events.sources.erreurs import SourceInvalideError
@@ -50,6 +51,8 @@ from lsun_events.sources.siecle import (
     nom_court,
 )
 from lsun_events.sources.sts import LectureSts, lire_sts
+
+S = TypeVar("S", DivisionSource, GroupeSource)
 
 
 def charger_exports(siecle: Path, sts: Path, *, uai_attendu: str | None = None,
@@ -220,41 +223,30 @@ def _etablissement(uai: str, lus: _Lectures) -> EtablissementSource:
 
 
 def _divisions(lus: _Lectures, eleves: Iterable[EleveSource]) -> tuple[DivisionSource, ...]:
-    divisions: dict[str, DivisionSource] = {}
-    for division in lus.structures.divisions if lus.structures else ():
-        divisions[division.code] = division
-    for division in lus.sts.divisions if lus.sts else ():
-        connue = divisions.get(division.code)
-        if connue is None:
-            divisions[division.code] = division
-        else:
-            divisions[division.code] = connue.model_copy(update={
-                "libelle": connue.libelle or division.libelle, "mefs": connue.mefs or division.mefs})
-    for eleve in eleves:
-        for code in eleve.divisions:
-            if code not in divisions:
-                divisions[code] = DivisionSource(code=code)
-    divisions.pop(DIVISION_INACTIFS, None)
-    return tuple(divisions.values())
+    return _structures(lus.structures.divisions if lus.structures else (), lus.sts.divisions if lus.sts else (),
+                       (code for eleve in eleves for code in eleve.divisions), DivisionSource, "mefs")
 
 
 def _groupes(lus: _Lectures, eleves: Iterable[EleveSource]) -> tuple[GroupeSource, ...]:
-    groupes: dict[str, GroupeSource] = {}
-    for groupe in lus.structures.groupes if lus.structures else ():
-        groupes[groupe.code] = groupe
-    for groupe in lus.sts.groupes if lus.sts else ():
-        connu = groupes.get(groupe.code)
-        if connu is None:
-            groupes[groupe.code] = groupe
-        else:
-            groupes[groupe.code] = connu.model_copy(update={
-                "libelle": connu.libelle or groupe.libelle, "divisions": connu.divisions or groupe.divisions})
-    for eleve in eleves:
-        for code in eleve.groupes:
-            if code not in groupes:
-                groupes[code] = GroupeSource(code=code)
-    groupes.pop(DIVISION_INACTIFS, None)
-    return tuple(groupes.values())
+    return _structures(lus.structures.groupes if lus.structures else (), lus.sts.groupes if lus.sts else (),
+                       (code for eleve in eleves for code in eleve.groupes), GroupeSource, "divisions")
+
+
+def _structures(bee: Iterable[S], sts: Iterable[S], codes_des_eleves: Iterable[str], cls: type[S],
+                complement: str) -> tuple[S, ...]:
+    """Structures.xml first, completed by STS (libellé and ``complement`` when BEE has none), then the codes
+    only pupils carry; never the pseudo-division ``Inactifs``."""
+    structures: dict[str, S] = {s.code: s for s in bee}
+    for s in sts:
+        connue = structures.get(s.code)
+        structures[s.code] = s if connue is None else connue.model_copy(update={
+            "libelle": connue.libelle or s.libelle,
+            complement: getattr(connue, complement) or getattr(s, complement)})
+    for code in codes_des_eleves:
+        if code not in structures:
+            structures[code] = cls(code=code)
+    structures.pop(DIVISION_INACTIFS, None)
+    return tuple(structures.values())
 
 
 def _matieres(lus: _Lectures) -> dict[str, MatiereSource]:
