@@ -11,28 +11,41 @@ The server stops (and its port is released) when the ``with`` block ends, even o
 
 from __future__ import annotations
 
+import socketserver
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from lsun_events.sources.s3e_server import ServeurS3E, creer_serveur
 
 JETON_TEST = "jeton-de-test"
 
 
+T = TypeVar("T", bound=socketserver.BaseServer)
+
+
 @contextmanager
-def demarrer_serveur_s3e(dossier: Path, jeton: str | None = JETON_TEST) -> Iterator[ServeurS3E]:
-    serveur = creer_serveur(Path(dossier), hote="127.0.0.1", port=0, jeton=jeton)
-    fil = threading.Thread(target=serveur.serve_forever, kwargs={"poll_interval": 0.05},
-                           name="serveur-s3e-test", daemon=True)
+def en_fond(serveur: T, liberer: threading.Event | None = None) -> Iterator[T]:
+    """Any test HTTP server, served from a background thread; stopped and its port released at the end
+    (``liberer`` is set first, to release handlers a test keeps waiting)."""
+    fil = threading.Thread(target=serveur.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     fil.start()
     try:
         yield serveur
     finally:
+        if liberer is not None:
+            liberer.set()
         serveur.shutdown()
         serveur.server_close()
         fil.join(timeout=5)
+
+
+@contextmanager
+def demarrer_serveur_s3e(dossier: Path, jeton: str | None = JETON_TEST) -> Iterator[ServeurS3E]:
+    with en_fond(creer_serveur(Path(dossier), hote="127.0.0.1", port=0, jeton=jeton)) as serveur:
+        yield serveur
 
 
 @contextmanager

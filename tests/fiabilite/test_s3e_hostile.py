@@ -31,6 +31,7 @@ from lsun_events.interfaces.cli import main
 from lsun_events.sources.erreurs import S3EIndisponibleError
 from lsun_events.sources.s3e_client import ClientS3E
 from lsun_events.systeme import Systeme
+from tests.s3e_local import en_fond
 
 ANNEE = annee_scolaire(date.today())
 ECOLE = generer("mini", annee=ANNEE)
@@ -141,15 +142,8 @@ class Gestionnaire(socketserver.StreamRequestHandler):
 @contextmanager
 def serveur_hostile(dossier: Path) -> Iterator[ServeurHostile]:
     serveur = ServeurHostile(dossier)
-    fil = threading.Thread(target=serveur.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    fil.start()
-    try:
+    with en_fond(serveur, serveur.arret):
         yield serveur
-    finally:
-        serveur.arret.set()
-        serveur.shutdown()
-        serveur.server_close()
-        fil.join(timeout=5)
 
 
 @pytest.fixture(autouse=True)

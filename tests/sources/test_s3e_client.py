@@ -17,7 +17,7 @@ from lsun_events.sources import s3e_client
 from lsun_events.sources.erreurs import S3EIndisponibleError, SourceInvalideError
 from lsun_events.sources.s3e_client import ClientS3E, ResultatS3E
 from lsun_events.sources.s3e_server import ServeurS3E
-from tests.s3e_local import JETON_TEST, demarrer_serveur_s3e, serveur_s3e
+from tests.s3e_local import JETON_TEST, demarrer_serveur_s3e, en_fond, serveur_s3e
 
 UAI = "0999001X"
 FICHIERS = {
@@ -263,15 +263,8 @@ class _GestionnaireFaux(BaseHTTPRequestHandler):
 @contextmanager
 def serveur_faux(repondre: Repondre) -> Iterator[_Faux]:
     serveur = _Faux(repondre)
-    fil = threading.Thread(target=serveur.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    fil.start()
-    try:
+    with en_fond(serveur, serveur.liberer):
         yield serveur
-    finally:
-        serveur.liberer.set()
-        serveur.shutdown()
-        serveur.server_close()
-        fil.join(timeout=5)
 
 
 def _url(serveur: _Faux) -> str:
