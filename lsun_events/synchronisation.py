@@ -9,7 +9,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
 from lsun_events import conversion as conv
 from lsun_events.aggregates.base import LsunAggregate
@@ -61,6 +60,11 @@ class Regles:
         self.services_enseignants = conv.services_par_enseignant(source)
         self.enseignants_a_jour: dict[RefEnseignant, list[str]] = {}
         self.enseignants_lies: set[RefEnseignant] = set()  # for the counts (and the automatic run's guard)
+        # Per run, on the instance: a functools cache on the method would keep every run's rules (and the
+        # aggregates they hold) alive for the life of the process — a worker serving many schools grew
+        # by some 100 MB per run that way.
+        self._services_par_structure: dict[tuple[str, tuple[str, ...]],
+                                           dict[tuple[str, str], list[RefEnseignant]]] = {}
 
     # The run, in the order of SPEC §3 ------------------------------------------------------------
     def appliquer(self) -> None:
@@ -186,8 +190,10 @@ class Regles:
                         bilan.ajouter_acquis(Acquis(code, libelle))
                     bilan.ajouter_enseignants(code, nommes, division=division.code)
 
-    @cache  # noqa: B019  (one Regles per run: the cache dies with it)
     def _services_de(self, division: str, groupes: tuple[str, ...]) -> dict[tuple[str, str], list[RefEnseignant]]:
+        deja = self._services_par_structure.get((division, groupes))
+        if deja is not None:
+            return deja
         services = [*self.services.get(("D", division), [])]
         for groupe in groupes:
             services.extend(self.services.get(("G", groupe), []))
@@ -195,6 +201,7 @@ class Regles:
         for s in services:
             refs = par_matiere.setdefault((s.matiere_code, s.matiere_libelle), [])
             refs.extend(r for e in s.enseignants if (r := conv.ref(e)) not in refs)
+        self._services_par_structure[(division, groupes)] = par_matiere
         return par_matiere
 
     # R10 ------------------------------------------------------------------------------------------

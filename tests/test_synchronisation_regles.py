@@ -295,3 +295,23 @@ def test_division_inconnue_refusee(ecole: LsunApp) -> None:
     with pytest.raises(DivisionInconnueError):
         sync(ecole, f.snapshot(), "5Z")
     assert ecole.recorder.max_notification_id() == avant
+
+
+def test_une_synchronisation_ne_laisse_rien_en_memoire(ecole: LsunApp) -> None:
+    """A worker runs thousands of synchronisations in one process: once a run is over, its rules and the
+    aggregates it loaded are freed (a method cache once kept every run's rules, ~100 MB per large school)."""
+    import gc  # noqa: PLC0415
+
+    from lsun_events.aggregates.bilan import Bilan  # noqa: PLC0415
+    from lsun_events.synchronisation import Regles  # noqa: PLC0415
+
+    def vivants() -> tuple[int, int]:
+        gc.collect()
+        objets = gc.get_objects()
+        return sum(isinstance(o, Regles) for o in objets), sum(isinstance(o, Bilan) for o in objets)
+
+    source = remplacer_eleve(f.snapshot(), "1001", nom_de_famille="NOUVEAU-NOM")
+    for _ in range(3):
+        assert sync(ecole, source, "4A", "4B").statut == "terminee"
+        source = remplacer_eleve(source, "1001", nom_de_famille="AUTRE-NOM")
+    assert vivants() == (0, 0)
