@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder
 
 from lsun_events import conversion as conv
 from lsun_events.aggregates.base import LsunAggregate, contexte
@@ -35,7 +35,7 @@ from lsun_events.erreurs import (
     PeriodeNonParametreeError,
     VersionIntrouvableError,
 )
-from lsun_events.persistence import enregistrer_transcodings
+from lsun_events.persistence import TranscodeurLsun, enregistrer_transcodings
 from lsun_events.sources.records import SourceSnapshot
 from lsun_events.synchronisation import Progression
 from lsun_events.verrous import ATTENTE_PAR_DEFAUT
@@ -44,6 +44,11 @@ from lsun_events.verrous import ATTENTE_PAR_DEFAUT
 class LsunApp(Application[UUID]):
     name = "LsunApp"  # fixes the environment prefix and PostgreSQL table names
     store: Store | None = None  # set by ``ouvrir_application``: runs of one school are serialised on it
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = TranscodeurLsun()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

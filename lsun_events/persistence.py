@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import date
 from typing import Any
@@ -36,10 +38,14 @@ class ValeurAsDict(Transcoding):
     def decode(self, data: dict[str, Any]) -> Valeur:
         if len(data) != len(self._champs):  # an older value without a newer field: its default applies
             return self.type(**data)
-        # Fast path (values are read by the thousand when a run loads its aggregates): the fields as
-        # stored, lists back to tuples, without running the dataclass machinery.
+        # Fast path (values are read by the thousand when a run loads its aggregates or a view catches up):
+        # the fields as stored, lists back to tuples, without running the dataclass machinery. ``data`` is
+        # the decoder's own fresh dict: changing its values in place is safe.
+        for nom, v in data.items():
+            if type(v) is list:
+                data[nom] = tuple(v)
         valeur = object.__new__(self.type)
-        valeur.__dict__.update({k: tuple(v) if type(v) is list else v for k, v in data.items()})
+        valeur.__dict__.update(data)
         return valeur
 
 
@@ -52,9 +58,44 @@ class RefEnseignantAsText(Transcoding):
     def encode(self, obj: RefEnseignant) -> str:
         return obj.cle
 
+    def __init__(self) -> None:
+        self._connues: dict[str, RefEnseignant] = {}  # frozen values: one object per key is shared
+
     def decode(self, data: str) -> RefEnseignant:
-        type_, id_sts = data.split(":", 1)
-        return RefEnseignant(type_, id_sts)
+        ref = self._connues.get(data)
+        if ref is None:
+            if len(self._connues) >= 100_000:
+                self._connues.clear()
+            type_, id_sts = data.split(":", 1)
+            ref = self._connues[data] = RefEnseignant(type_, id_sts)
+        return ref
+
+
+class TranscodeurLsun(JSONTranscoder):
+    """The library's JSON transcoder (same stored format), with a leaner decoding hook: the JSON parser calls
+    it for every object of every event read (some twenty-five per event), so it goes straight from the
+    ``_type_`` name to the decoding function. An unknown name still gets the library's error."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._decodeurs: dict[str, Callable[[Any], Any]] = {}
+        self.decoder = json.JSONDecoder(object_hook=self._crochet())
+
+    def register(self, transcoding: Transcoding) -> None:
+        super().register(transcoding)
+        self._decodeurs[transcoding.name] = transcoding.decode
+
+    def _crochet(self) -> Callable[[dict[str, Any]], Any]:
+        decodeurs = self._decodeurs
+        par_defaut = self._decode_obj
+
+        def crochet(d: dict[str, Any]) -> Any:
+            if len(d) == 2 and "_type_" in d and "_data_" in d:
+                decodeur = decodeurs.get(d["_type_"])
+                return par_defaut(d) if decodeur is None else decodeur(d["_data_"])
+            return d
+
+        return crochet
 
 
 def enregistrer_transcodings(transcoder: JSONTranscoder) -> None:

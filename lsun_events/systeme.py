@@ -18,7 +18,7 @@ from lsun_events.config import Store
 from lsun_events.projections.audit import Audit
 from lsun_events.projections.base import Modele
 from lsun_events.projections.rapports import Rapports
-from lsun_events.projections.runner import Projecteur
+from lsun_events.projections.runner import Progression, Projecteur, rattraper, reconstruire
 from lsun_events.projections.vue_courante import VueCourante
 
 MODELES: tuple[Callable[[], Modele], ...] = (Rapports, VueCourante, Audit)
@@ -37,11 +37,14 @@ class Systeme:
         page first: its position wins and the page is read again from there."""
         if self.en_processus:
             return
-        for projecteur in self.projecteurs.values():
-            for _ in range(3):
-                with suppress(IntegrityError):
-                    projecteur.rattraper(self.app)
-                    break
+        for _ in range(3):
+            with suppress(IntegrityError):
+                rattraper(list(self.projecteurs.values()), self.app)
+                return
+
+    def reconstruire(self, progression: Progression | None = None) -> dict[str, int]:
+        """Every view emptied and rebuilt from the first event (each page of the store read once for all)."""
+        return reconstruire(list(self.projecteurs.values()), self.app, progression=progression)
 
     def lire(self, nom: str) -> Any:
         """A read transaction on a view: ``with systeme.lire("rapports") as c: …``."""

@@ -100,20 +100,26 @@ def _tout_declencher() -> list[LsunAggregate]:
         bilan.verrouiller()
         bilan.archiver(IDENTITE, [EnseignantNomme(PROF, "PAUL RICHARD")])
         bilan.deverrouiller()
-        run = Synchronisation(Synchronisation.nouvel_id(), "0999001X", ["4A"], False,
+    # Each run's events carry its own id as their run, as in a real synchronisation.
+    run_id, echec_id, retenue_id, abandonnee_id = (Synchronisation.nouvel_id() for _ in range(4))
+    with contexte("Mme Principale", run_id):
+        run = Synchronisation(run_id, "0999001X", ["4A"], False,
                               DescriptionSource("fichiers", "ab" * 32, (ExportLu("Eleves.zip!ElevesSansAdresses.xml",
                                                                                  "BEE_ELEVES", "08/09/2025"),)),
                               date(2025, 10, 6), False)
         run.avertir("M1", "4A", {"eleve": "Léon N'DIAYE"})
         run.terminer({"eleves": 3, "evenements": 12})
-        echec = Synchronisation(Synchronisation.nouvel_id(), "0999001X", ["4A"], True,
+    with contexte("Mme Principale", echec_id):
+        echec = Synchronisation(echec_id, "0999001X", ["4A"], True,
                                 DescriptionSource("s3e", "cd" * 32), date(2025, 10, 6), True)
         echec.echouer("Le service S3E n'a pas répondu.")
-        retenue = Synchronisation(Synchronisation.nouvel_id(), "0999001X", ["4A"], True,
+    with contexte("Mme Principale", retenue_id):
+        retenue = Synchronisation(retenue_id, "0999001X", ["4A"], True,
                                   DescriptionSource("s3e", "ef" * 32), date(2025, 10, 6), True)
         retenue.retenir("La division 4A a perdu 80 % de ses élèves.")
         retenue.marquer_appliquee(run.id)
-        abandonnee = Synchronisation(Synchronisation.nouvel_id(), "0999001X", ["4A"], True,
+    with contexte("Mme Principale", abandonnee_id):
+        abandonnee = Synchronisation(abandonnee_id, "0999001X", ["4A"], True,
                                      DescriptionSource("s3e", "ef" * 32), date(2025, 10, 6), True)
         abandonnee.retenir("La division 4B n'existe plus.")
         abandonnee.abandonner()

@@ -154,11 +154,13 @@ def messages(args: argparse.Namespace) -> Resultat:
 
 def reconstruire(args: argparse.Namespace) -> Resultat:
     with Systeme(args.store) as s:
-        total = {}
-        for nom, projecteur in s.projecteurs.items():
-            def progression(n: int, nom: str = nom) -> None:
-                sys.stderr.write(f"Projection {nom} : {n} événements relus\n")
-            total[nom] = projecteur.reconstruire(s.app, progression=progression)
+        dernier = s.app.recorder.max_notification_id() or 0
+
+        def progression(lus: dict[str, int]) -> None:
+            vues = ", ".join(f"{nom} {n}" for nom, n in lus.items())
+            sys.stderr.write(f"Reconstruction : {max(lus.values())} / {dernier} événements relus ({vues})\n")
+
+        total = s.reconstruire(progression=progression)
     return Resultat({"projections": total}, [f"Projection {n} reconstruite : {k} événement(s) relu(s)."
                                              for n, k in total.items()])
 

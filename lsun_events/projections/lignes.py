@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from lsun_events.projections.base import Curseur, Dialecte
@@ -28,8 +29,8 @@ class Table:
     def _colonnes(self) -> tuple[str, ...]:
         return ("agregat", *(() if self.parent else ("rang#",)), *self.colonnes)
 
-    @property
-    def noms(self) -> tuple[str, ...]:
+    @cached_property
+    def noms(self) -> tuple[str, ...]:  # read for every row written: computed once
         return tuple(c.rstrip("#") for c in self._colonnes)
 
     def creations(self, d: Dialecte) -> list[str]:
@@ -166,10 +167,12 @@ class Page:
             if anciens:
                 for condition, parametres in parmi(self.c, "agregat", anciens):
                     self.c.executer(f"DELETE FROM {self.c.dialecte.table(table.nom)} WHERE {condition}", parametres)
-            inserer(self.c, table.nom, table.noms,
-                    [tuple(map(ligne.get, table.noms)) for i in ids for ligne in self._lignes[(nom, i)]])
+            noms = table.noms
+            inserer(self.c, table.nom, noms,
+                    [tuple(map(ligne.get, noms)) for i in ids for ligne in self._lignes[(nom, i)]])
         for nom in sorted({t for t, _ in self._ajouts}):
             table = self.tables[nom]
-            inserer(self.c, table.nom, table.noms, [tuple(map(ligne.get, table.noms))
-                                                    for (t, _), lignes in sorted(self._ajouts.items()) if t == nom
-                                                    for ligne in lignes])
+            noms = table.noms
+            inserer(self.c, table.nom, noms, [tuple(map(ligne.get, noms))
+                                              for (t, _), lignes in sorted(self._ajouts.items()) if t == nom
+                                              for ligne in lignes])

@@ -17,7 +17,25 @@ from lsun_events.projections.base import Dialecte, Modele, VueMixin
 
 
 class VueSQLite(VueMixin, SQLiteTrackingRecorder):
+    """A view in its own SQLite file (WAL). Its commits are not flushed to disk one by one
+    (``synchronous=NORMAL``): a page and its tracking row are still written together or not at all, and
+    pages lost to a power cut are lost with their position, so they are simply applied again."""
+
     dialecte = Dialecte("sqlite", table=lambda nom: f'"{nom}"')
+
+    def __init__(self, datastore: Any, **kwargs: Any) -> None:
+        pool = datastore.pool
+        ouvrir = pool._create_connection
+
+        def ouvrir_sans_flush() -> Any:
+            connexion = ouvrir()
+            connexion._sqlite_conn.execute("PRAGMA synchronous=NORMAL")
+            # A page may write thousands of rows: checkpoint the WAL every ~40 MB rather than every 4 MB.
+            connexion._sqlite_conn.execute("PRAGMA wal_autocheckpoint=10000")
+            return connexion
+
+        pool._create_connection = ouvrir_sans_flush
+        super().__init__(datastore, **kwargs)
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *self.modele.creations(self.dialecte)]

@@ -15,6 +15,7 @@ from eventsourcing.persistence import IntegrityError
 from psycopg import sql
 
 from lsun_events.erreurs import ErreurLsun
+from lsun_events.projections.runner import rattraper as rattraper_ensemble
 
 if TYPE_CHECKING:
     from lsun_events.application import LsunApp
@@ -60,48 +61,58 @@ def ecoute(app: LsunApp) -> Iterator[Callable[[float], None]]:
                 conn.commit()
 
 
-def rattraper(projecteur: Projecteur, app: LsunApp, arret: threading.Event,
-              progression: Callable[[int], None] | None = None) -> int:
-    """Catch one view up, stopping between two pages when ``arret`` is set. A page written meanwhile by
-    another process (the in-process catch-up of a command) makes the page fail: read again from there."""
-    lus = 0
-    dans_l_appel = 0  # events of the pages already committed by the current call
+def rattraper(projecteurs: list[Projecteur], app: LsunApp, arret: threading.Event,
+              progression: Callable[[dict[str, int]], None] | None = None) -> dict[str, int]:
+    """Catch the views up together (each page read once), stopping between two pages when ``arret`` is set.
+    A page written meanwhile by another process (the in-process catch-up of a command) makes the page fail:
+    read again from there."""
+    lus = {p.nom: 0 for p in projecteurs}
+    dans_l_appel: dict[str, int] = {}  # events of the pages already committed by the current call
 
-    def apres_page(n: int) -> None:
-        nonlocal dans_l_appel
-        dans_l_appel = n
+    def apres_page(n: dict[str, int]) -> None:
+        dans_l_appel.update(n)
         if progression:
-            progression(lus + n)
+            progression({nom: lus[nom] + k for nom, k in n.items()})
         if arret.is_set():
             raise _Arret
 
+    def ajouter(n: dict[str, int]) -> None:
+        for nom, k in n.items():
+            lus[nom] += k
+
     while not arret.is_set():
-        dans_l_appel = 0
+        dans_l_appel.clear()
         try:
-            return lus + projecteur.rattraper(app, progression=apres_page)
+            ajouter(rattraper_ensemble(projecteurs, app, progression=apres_page))
+            return lus
         except IntegrityError:
-            lus += dans_l_appel
+            ajouter(dans_l_appel)
         except _Arret:
-            return lus + dans_l_appel
+            ajouter(dans_l_appel)
+            return lus
     return lus
 
 
 def suivre(systeme: Systeme, noms: list[str], arret: threading.Event, *, attente: float = ATTENTE,
            progression: Callable[[str, int], None] | None = None) -> dict[str, int]:
-    """Follow the store until ``arret`` is set; returns how many events each view read."""
+    """Follow the store until ``arret`` is set; returns how many events each view applied."""
     if systeme.store.kind != "postgresql":
         raise SuiviSQLiteError
     for nom in noms:
         if nom not in systeme.projecteurs:
             raise ProjectionInconnueError(nom, list(systeme.projecteurs))
+    projecteurs = [systeme.projecteurs[nom] for nom in noms]
     lus = dict.fromkeys(noms, 0)
+
+    def suivi(n: dict[str, int]) -> None:
+        if progression:
+            for nom, k in n.items():
+                progression(nom, lus[nom] + k)
+
     with ecoute(systeme.app) as attendre:
         while not arret.is_set():
-            for nom in noms:
-                def suivi(n: int, nom: str = nom) -> None:
-                    if progression:
-                        progression(nom, lus[nom] + n)
-                lus[nom] += rattraper(systeme.projecteurs[nom], systeme.app, arret, suivi)
+            for nom, k in rattraper(projecteurs, systeme.app, arret, suivi).items():
+                lus[nom] += k
             if not arret.is_set():
                 attendre(attente)
     return lus

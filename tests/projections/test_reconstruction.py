@@ -10,6 +10,7 @@ import pytest
 
 from lsun_events.config import Store
 from lsun_events.interfaces.cli import main
+from lsun_events.projections.runner import reconstruire
 from lsun_events.systeme import Systeme, migrer
 from tests.projections import scenario as sc
 
@@ -29,13 +30,17 @@ def test_reconstruire_redonne_les_memes_tables(capsys: pytest.CaptureFixture[str
     relus = json.loads(sortie.out)["projections"]
     assert relus["audit"] == evenements  # the audit reads every event
     assert 0 < relus["rapports"] < relus["courante"] < evenements  # the others, only their topics
-    assert "Projection courante : " in sortie.err
+    assert f"Reconstruction : {evenements} / {evenements} événements relus (rapports {relus['rapports']}, " \
+           f"courante {relus['courante']}, audit {evenements})" in sortie.err
 
     with Systeme(store) as s:
         assert sc.vider_tables(s) == avant
-        # Pages of 7 events instead of 500: the same rows (nothing depends on where a page begins).
+        # Pages of 7 events instead of 1000: the same rows (nothing depends on where a page begins), whether
+        # the views are rebuilt one by one or together (each page read once for all).
         for projecteur in s.projecteurs.values():
             projecteur.reconstruire(s.app, taille_page=7)
+        assert sc.vider_tables(s) == avant
+        reconstruire(list(s.projecteurs.values()), s.app, taille_page=7)
         assert sc.vider_tables(s) == avant
 
 
