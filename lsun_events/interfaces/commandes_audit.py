@@ -66,10 +66,10 @@ def enregistrer(sous: argparse._SubParsersAction, ajouter: Callable[..., argpars
     p.add_argument("--eleve", required=True)
 
     projections = _sous_groupe(sous, "projections")
-    p = ajouter(projections, "suivre", "PostgreSQL : suit le stockage et tient les vues à jour (un processus)",
-                projections_suivre)
+    p = ajouter(projections, "suivre", "PostgreSQL : suit le stockage et tient les vues à jour (chaque page "
+                "d'événements lue une fois pour les vues suivies)", projections_suivre)
     p.add_argument("--projection", action="append", choices=[m().nom for m in MODELES],
-                   help="la vue à suivre (répéter ; défaut : toutes)")
+                   help="la vue à suivre (répéter ; défaut : toutes, dans ce processus)")
     p.add_argument("--attente", type=float, default=1.0, help="secondes entre deux lectures sans notification")
 
 
