@@ -6,6 +6,7 @@ they are left to their own processes (``lsun-events projections suivre``)."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from contextlib import suppress
@@ -20,6 +21,8 @@ from lsun_events.projections.base import Modele
 from lsun_events.projections.rapports import Rapports
 from lsun_events.projections.runner import Progression, Projecteur, rattraper, reconstruire
 from lsun_events.projections.vue_courante import VueCourante
+
+journal = logging.getLogger("lsun_events.projections")
 
 MODELES: tuple[Callable[[], Modele], ...] = (Rapports, VueCourante, Audit)
 
@@ -41,6 +44,8 @@ class Systeme:
             with suppress(IntegrityError):
                 rattraper(list(self.projecteurs.values()), self.app)
                 return
+        journal.warning("Vues non rattrapées après trois essais (écritures concurrentes) : elles le seront à la "
+                        "prochaine commande ou par « projections suivre ».")
 
     def reconstruire(self, progression: Progression | None = None) -> dict[str, int]:
         """Every view emptied and rebuilt from the first event (each page of the store read once for all)."""

@@ -29,8 +29,15 @@ FICHE = ("type", "uai", "nom", "eleve_id", "cle", "division", "periode")
 ETATS = Table(f"{NOM}_etats", (*FICHE, "donnees"), parent=True)
 COLONNES = ("position", "rang", "horodatage", "acteur", "synchronisation", "uai", "agregat_type", "agregat",
             "version", "nom", "evenement", "champ", "ancien", "nouveau", "eleve_id", "enseignant", "division")
-INDEX = {"eleve": ("uai", "eleve_id", "position"), "enseignant": ("uai", "enseignant", "position"),
-         "synchronisation": ("synchronisation", "position"), "acteur": ("uai", "acteur", "position")}
+# name → (columns, condition). Only a tenth of the rows name a teacher or come from a run: those two indexes are
+# partial (``enseignant = ?`` implies ``IS NOT NULL``, so both SQLite and PostgreSQL still use them), which spares
+# most rows two index entries.
+INDEX: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "eleve": (("uai", "eleve_id", "position"), None),
+    "enseignant_partiel": (("uai", "enseignant", "position"), "enseignant IS NOT NULL"),
+    "synchronisation_partiel": (("synchronisation", "position"), "synchronisation IS NOT NULL"),
+    "acteur": (("uai", "acteur", "position"), None)}
+INDEX_REMPLACES = ("enseignant", "synchronisation")  # the full indexes of earlier versions: dropped
 
 
 def _defaut(o: Any) -> Any:
@@ -177,8 +184,10 @@ class Audit(Modele):
         colonnes = ", ".join(f"{c} {types.get(c, d.texte)}" for c in COLONNES)
         journal = d.table(JOURNAL)
         return [f"CREATE TABLE IF NOT EXISTS {journal} ({colonnes}, PRIMARY KEY (position, rang))",
+                *(f"DROP INDEX IF EXISTS {d.table(f'{JOURNAL}_{nom}')}" for nom in INDEX_REMPLACES),
                 *(f"CREATE INDEX IF NOT EXISTS {JOURNAL}_{nom} ON {journal} ({', '.join(cols)})"
-                  for nom, cols in INDEX.items()),
+                  + (f" WHERE {condition}" if condition else "")
+                  for nom, (cols, condition) in INDEX.items()),
                 *ETATS.creations(d)]
 
     def traiter(self, c: Curseur, page: list[tuple[int, Any]]) -> None:
