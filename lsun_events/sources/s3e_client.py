@@ -28,6 +28,7 @@ import io
 import re
 import tempfile
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal, cast
@@ -38,6 +39,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import (
     ConnectTimeoutError,
     DecodeError,
+    HTTPError,
     IncompleteRead,
     NewConnectionError,
     ProtocolError,
@@ -73,6 +75,9 @@ RESSOURCES: tuple[RessourceS3E, ...] = (
 UAI_VALIDE = re.compile(r"[0-9]{7}[A-Z]")
 STATUTS_REESSAYES = frozenset({429, 500, 502, 503, 504})
 TAILLE_MAX_DEFAUT = 500 * 1024 * 1024
+# The longest one document's body may take to arrive, whatever the pace: the read timeout only bounds the wait
+# for the next bytes, so a server sending a byte now and then would otherwise hold a run (or a worker) forever.
+DUREE_MAX_DOCUMENT_DEFAUT = 600.0
 SEUIL_MEMOIRE_DEFAUT = 4 * 1024 * 1024
 TAILLE_BLOC = 64 * 1024
 ATTENTE_MAX_RETRY_AFTER = 30.0  # seconds: a longer Retry-After is shortened to this
@@ -183,9 +188,11 @@ class ClientS3E:
 
     def __init__(self, base_url: str, *, jeton: str | None = None, timeout: Delai = (5, 60),
                  tentatives: int = 3, backoff: float = 0.5, taille_max: int = TAILLE_MAX_DEFAUT,
-                 seuil_memoire: int = SEUIL_MEMOIRE_DEFAUT) -> None:
+                 seuil_memoire: int = SEUIL_MEMOIRE_DEFAUT,
+                 duree_max_document: float = DUREE_MAX_DOCUMENT_DEFAUT) -> None:
         self.base_url = _verifier_base(base_url)
         self.timeout = timeout
+        self.duree_max_document = duree_max_document
         self.tentatives = max(1, tentatives)
         self.taille_max = taille_max
         self.seuil_memoire = seuil_memoire
@@ -313,15 +320,19 @@ class ClientS3E:
         if annoncee is not None and annoncee > self.taille_max:
             raise self._erreur_trop_gros(nom, annoncee)
         tampon = TamponS3E(self.seuil_memoire)
+        limite = time.monotonic() + self.duree_max_document
         try:
-            for bloc in reponse.iter_content(TAILLE_BLOC):
+            # ``read1``: whatever has arrived (at most a block), so the deadline is checked as bytes come in.
+            while bloc := reponse.raw.read1(TAILLE_BLOC, decode_content=True):
                 tampon.ecrire(bloc)
                 if tampon.taille > self.taille_max:
                     raise self._erreur_trop_gros(nom, None)
+                if time.monotonic() > limite:
+                    raise _erreur_trop_lent(nom, self.duree_max_document, tampon.taille)
             encodee = reponse.headers.get("Content-Encoding", "identity").lower() != "identity"
             if annoncee is not None and not encodee and tampon.taille != annoncee:
                 raise _erreur_tronquee(nom, tampon.taille, annoncee)
-        except requests.RequestException as exc:
+        except (requests.RequestException, HTTPError) as exc:
             tampon.fermer()
             cause = _cause(exc, (ReadTimeoutError,))
             if cause is not None:
@@ -487,13 +498,19 @@ def _erreur_delai(nom: str, secondes: float, tentatives: int, *, pendant_corps: 
                                            "ou contactez l'administrateur du service")
 
 
+def _erreur_trop_lent(nom: str, secondes: float, recus: int) -> S3EIndisponibleError:
+    return S3EIndisponibleError(
+        nom, f"le service S3E envoie le document trop lentement ({recus} octets reçus en {secondes:g} s)",
+        correction="Réessayez plus tard ; si cela persiste, contactez l'administrateur du service")
+
+
 def _erreur_tronquee(nom: str, recus: int, annonces: int | None,
                      exc: BaseException | None = None) -> S3EIndisponibleError:
     incomplet = _cause(exc, (IncompleteRead, http.client.IncompleteRead)) if exc is not None else None
     if isinstance(incomplet, IncompleteRead) and isinstance(incomplet.partial, int):
-        recus += incomplet.partial  # bytes of the last read, received before the connection broke
+        recus = max(recus, incomplet.partial)  # urllib3 counts every byte of the body read so far
     elif isinstance(incomplet, http.client.IncompleteRead):
-        recus += len(incomplet.partial)
+        recus += len(incomplet.partial)  # bytes of the last read, received before the connection broke
     sur = f" sur {annonces} annoncés" if annonces is not None else ""
     if exc is not None and _cause(exc, (DecodeError,)) is not None:
         probleme = f"la réponse du service S3E est illisible (compression invalide après {recus} octets)"

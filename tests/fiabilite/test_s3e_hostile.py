@@ -249,18 +249,22 @@ def sonner(*_: object) -> None:
     raise Alarme("plus de 5 s")
 
 
-@pytest.mark.lourd
-@pytest.mark.xfail(strict=True, raises=Alarme, reason="known limit: the client has a timeout per read, no total deadline, so a "
-                                       "server sending one byte at a time keeps it as long as it likes")
 def test_serveur_goutte_a_goutte(tmp_path: Path) -> None:
+    """A byte every 0.3 s: each read waits less than the read timeout, so only the total deadline of a document
+    (``duree_max_document``, 10 min by default; 1 s here) ends it, with a French message and nothing kept."""
     ecrire_s3e(ECOLE, tmp_path / "s3e")
     with serveur_hostile(tmp_path / "s3e") as serveur:
         serveur.modes = {"bee/eleves": "goutte"}
         alarme = signal.signal(signal.SIGALRM, sonner)
         signal.setitimer(signal.ITIMER_REAL, 5)
+        debut = time.monotonic()
         try:
-            with pytest.raises(S3EIndisponibleError):  # what a total deadline would give
-                ClientS3E(serveur.url, timeout=DELAI, tentatives=1).telecharger(UAI)
+            with pytest.raises(S3EIndisponibleError) as erreur:
+                ClientS3E(serveur.url, timeout=DELAI, tentatives=1, duree_max_document=1.0).telecharger(UAI)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, alarme)
+        duree = time.monotonic() - debut
+    assert "bee/eleves » : le service S3E envoie le document trop lentement (" in str(erreur.value)
+    assert " octets reçus en 1 s)" in str(erreur.value)
+    assert 1.0 <= duree < 2.5
