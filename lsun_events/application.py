@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError, Transcoder
 
 from lsun_events import conversion as conv
 from lsun_events.aggregates.base import LsunAggregate, contexte
@@ -272,7 +272,24 @@ def ouvrir_application(store: Store | str | None = None, *, creer_tables: bool |
         store = Store.depuis_url(store)
     app = LsunApp(env=store.env(creer_tables=creer_tables))
     app.store = store
+    try:
+        _verifier_cle(app)
+    except BaseException:
+        app.close()
+        raise
     return app
+
+
+def _verifier_cle(app: LsunApp) -> None:
+    """The first stored event must read back with this process's key (or without one): otherwise a process
+    with another key would write new events that no other process can read (a store with mixed keys).
+    Raises the library's ``MapperDeserialisationError``, which the interfaces tell in French."""
+    try:
+        premiers = app.recorder.select_notifications(start=None, limit=1)
+    except PersistenceError:
+        return  # no table yet (PostgreSQL before ``migrer``): the first real query says so
+    if premiers:
+        app.mapper.to_domain_event(premiers[0])
 
 
 def migrer(store: Store | str | None = None) -> None:

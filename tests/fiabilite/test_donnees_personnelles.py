@@ -134,6 +134,11 @@ def test_mauvaise_cle_ou_cle_absente_erreur_claire_et_rien_d_enregistre(
     ecrits = ecrire_exports(v.renommer_eleve(ECOLE, "2400102", prenoms=["Anatole"]), tmp_path / "decembre")
     synchroniser = ["synchroniser", "--uai", UAI, "--toutes", "--siecle", str(ecrits.siecle_zip), "--sts",
                     str(ecrits.sts), "--store", store.url]
+    # Another school, never seen: its import reads nothing of the store, yet it must not write events under a
+    # key the others cannot read (the key is checked when the store is opened).
+    autre_ecole = ecrire_exports(generer("mini", uai="0999002Y"), tmp_path / "autre")
+    importer = ["importer", "--siecle", str(autre_ecole.siecle_zip), "--sts", str(autre_ecole.sts), "--store",
+                store.url]
     autre = base64.b64encode(bytes(32)).decode()
     for valeur, attendu in ((autre, "la clé LSUN_CLE_CHIFFREMENT n'est pas celle avec laquelle ils ont été écrits"),
                             (None, "ils sont sans doute chiffrés et LSUN_CLE_CHIFFREMENT n'est pas définie")):
@@ -141,7 +146,8 @@ def test_mauvaise_cle_ou_cle_absente_erreur_claire_et_rien_d_enregistre(
             monkeypatch.delenv(CLE_CHIFFREMENT)
         else:
             monkeypatch.setenv(CLE_CHIFFREMENT, valeur)
-        for commande in (synchroniser, ["messages", "--synchronisation", run, "--regenerer", "--store", store.url]):
+        for commande in (synchroniser, importer,
+                         ["messages", "--synchronisation", run, "--regenerer", "--store", store.url]):
             code, out, err = lancer(capsys, *commande)
             assert code == 1, out
             assert err.splitlines()[-1] == (f"Erreur : les événements du stockage ne peuvent pas être relus : "
