@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import HUET, UAI, Site, connecter, csrf_de
+from tests.web.conftest import HUET, MOT_DE_PASSE, UAI, Site, connecter, csrf_de
 
 SYNCHRO = f"/etablissements/{UAI}/synchronisation"
 
@@ -184,3 +185,32 @@ def test_verrouiller_depuis_la_page_d_un_bilan_puis_parametrer_des_periodes(clie
         "csrf": csrf, "division": "3B", "code": ["S1"], "debut": ["2026-09-01"], "fin": ["2026-01-31"]})
     assert erreur.status_code == 400
     assert soupe(erreur.text).select_one("#message-erreur").text == "La période S1 finit avant de commencer."
+
+
+def test_trop_de_mots_de_passe_faux_l_identifiant_attend(site: Site) -> None:
+    """Five wrong passwords for one identifiant within 15 minutes: the next attempts are refused (429, in French)
+    without the password being checked, even the right one, until the window has passed; another identifiant
+    is not affected, and a success clears the count."""
+    app = site.app()
+    horloge = [1000.0]
+    app.state.limite_connexions.horloge = lambda: horloge[0]
+    with TestClient(app) as client:
+        def essayer(identifiant: str, mot_de_passe: str) -> Any:
+            client.cookies.clear()  # a new visitor each time (a fresh session and CSRF token)
+            csrf = csrf_de(client.get("/connexion").text)
+            return client.post("/connexion", data={"identifiant": identifiant, "mot_de_passe": mot_de_passe,
+                                                   "csrf": csrf}, follow_redirects=False)
+
+        for _ in range(5):
+            assert essayer("Principale", "faux").status_code == 401
+            horloge[0] += 60
+        bloque = essayer("principale", MOT_DE_PASSE)
+        assert bloque.status_code == 429
+        assert soupe(bloque.text).select_one("[role=alert]").text == (
+            "Trop de tentatives de connexion infructueuses : réessayez dans 10 minute(s).")
+        assert essayer("prof", MOT_DE_PASSE).status_code == 303  # another identifiant
+        horloge[0] += 11 * 60  # the first failure leaves the window: one more try is allowed
+        assert essayer("principale", MOT_DE_PASSE).status_code == 303
+        for _ in range(4):  # the success cleared the count
+            assert essayer("principale", "faux").status_code == 401
+        assert essayer("principale", MOT_DE_PASSE).status_code == 303

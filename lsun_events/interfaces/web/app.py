@@ -18,6 +18,7 @@ from lsun_events.automatique.planification import Planification
 from lsun_events.comptes import Comptes
 from lsun_events.config import Store
 from lsun_events.interfaces.web import api, erreurs, pages, pages_automatique, pages_bilans, pages_synchronisation
+from lsun_events.interfaces.web.limites import LimiteConnexions
 from lsun_events.interfaces.web.reglages import Reglages
 from lsun_events.interfaces.web.taches import Taches
 from lsun_events.systeme import Systeme
@@ -52,6 +53,7 @@ def create_app(store: Store | str | None = None, *, reglages: Reglages | None = 
                   openapi_url="/api/openapi.json", docs_url=None, redoc_url=None, lifespan=cycle)
     app.state.reglages, app.state.systeme, app.state.comptes, app.state.taches = reglages, systeme, comptes, taches
     app.state.planification = planification
+    app.state.limite_connexions = LimiteConnexions()
     app.add_middleware(SessionMiddleware, secret_key=reglages.secret, session_cookie="lsun_session",
                        max_age=reglages.duree_session, same_site="lax", https_only=reglages.cookie_securise)
 

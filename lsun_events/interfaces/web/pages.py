@@ -3,6 +3,7 @@ of schools for an admin), and the API's documentation rendered from its OpenAPI 
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from lsun_events.comptes import Compte
 from lsun_events.interfaces.web.deps import CompteDep, CompteOptionnel, ComptesDep, SystemeDep
 from lsun_events.interfaces.web.lecture import etablissements
+from lsun_events.interfaces.web.limites import LimiteConnexions
 from lsun_events.interfaces.web.rendu import page
 from lsun_events.interfaces.web.securite import fermer_session, ouvrir_session, verifier_csrf
 
@@ -59,11 +61,22 @@ def se_connecter(request: Request, comptes: ComptesDep, identifiant: Annotated[s
                  mot_de_passe: Annotated[str, Form()] = "", csrf: Annotated[str | None, Form()] = None,
                  suite: Annotated[str | None, Form()] = None) -> Response:
     verifier_csrf(request, csrf)
+    limite: LimiteConnexions = request.app.state.limite_connexions
+    adresse = request.client.host if request.client else None
+    attente = limite.attente(identifiant, adresse)
+    if attente > 0:
+        minutes = max(1, math.ceil(attente / 60))
+        return page(request, "connexion.html", {
+            "titre": "Connexion", "suite": _suite_sure(suite), "identifiant": identifiant,
+            "erreur": f"Trop de tentatives de connexion infructueuses : réessayez dans {minutes} minute(s)."},
+            statut=429)
     compte = comptes.verifier(identifiant, mot_de_passe) if identifiant and mot_de_passe else None
     if compte is None:
+        limite.echec(identifiant, adresse)
         return page(request, "connexion.html", {"titre": "Connexion", "suite": _suite_sure(suite),
                                                 "identifiant": identifiant,
                                                 "erreur": "Identifiant ou mot de passe incorrect."}, statut=401)
+    limite.succes(identifiant)
     ouvrir_session(request, compte)
     request.state.compte = compte
     return rediriger(_suite_sure(suite) if suite and suite != "/" else accueil_de(compte))
