@@ -168,6 +168,12 @@ def nom_de(etat: Etat, etats: Etats) -> str:
     return etat["nom"]
 
 
+def nom_archive(e: Any, etat: Etat) -> str:
+    """An archive's row names the pupil as archived: a run saves the pupil's new data before the archives of
+    its locked bilans, so the pupil's current state already holds the new name."""
+    return f"{e.archive.identite_eleve.nom_affiche}, bilan {etat['periode']}"
+
+
 def _cle_par_defaut(etat: Etat) -> tuple[str | None, str | None, str | None]:
     """(eleve_id, enseignant, division) of the aggregate itself."""
     return etat.get("eleve_id"), etat.get("cle"), etat.get("division")
@@ -209,7 +215,7 @@ class Audit(Modele):
             etat = etats.get(agregat)
             assert etat is not None
             eleve_id, enseignant, division = _cle_par_defaut(etat)
-            nom = nom_de(etat, etats)
+            nom = nom_archive(e, etat) if type(e).__name__ == "BilanArchive" else nom_de(etat, etats)
             for rang, ch in enumerate(champs):
                 lignes.append((
                     position, rang, e.timestamp.isoformat(), e.acteur, e.synchronisation, etat["uai"], etat["type"],

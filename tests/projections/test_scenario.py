@@ -140,6 +140,8 @@ def test_qui_a_modifie_cet_eleve(histoire: sc.Scenario) -> None:
         archives = [x for x in page.lignes if x.evenement == "BilanArchive"]
         assert [(x.nouveau["eleve"], x.nouveau["periode"], x.synchronisation) for x in archives] == [  # type: ignore[index]
             ("Timothée-Arthur HUET", "T1", run3), ("Timothée HUET", "T1", run1)]
+        # Each archive's row names the pupil as archived (not as renamed by the same run).
+        assert [x.nom for x in archives] == ["Timothée-Arthur HUET, bilan T1", "Timothée HUET, bilan T1"]
         assert _resume(page, "AcquisSaisi") == [
             ("AcquisSaisi", "Timothée HUET, bilan T1", f"acquis {MATHS} : positionnement", 3, 4, PROF, None),
             ("AcquisSaisi", "Timothée HUET, bilan T1", f"acquis {MATHS} : positionnement", None, 3, PROF, None),
