@@ -102,6 +102,8 @@ class Planification:
         ligne = dict(lignes[0])
         ligne["etags"] = json.loads(ligne["etags"] or "{}")
         ligne["active"] = bool(ligne["active"])
+        if ligne["message"] is not None:
+            ligne["message"] = _dechiffrer(ligne["message"])
         return ligne
 
     # The worker -------------------------------------------------------------------------------------
@@ -124,9 +126,10 @@ class Planification:
               empreinte: str | None = None, synchronisation: str | None = None, echec: bool = False) -> None:
         """The outcome of one check; releases the lease."""
         with self.transaction() as c:
-            valeurs: dict[str, Any] = {"dernier_etat": etat, "message": message, "prochaine": _iso(prochaine),
-                                       "derniere_verification": _iso(maintenant()), "bail_jusqu_a": None,
-                                       "bail_par": None}
+            # The message may name a pupil (a refused export's record): encrypted like the events when a key is set.
+            valeurs: dict[str, Any] = {"dernier_etat": etat, "message": _chiffrer(message),
+                                       "prochaine": _iso(prochaine), "derniere_verification": _iso(maintenant()),
+                                       "bail_jusqu_a": None, "bail_par": None}
             if etags is not None:
                 valeurs["etags"] = json.dumps(etags)
             if empreinte is not None:

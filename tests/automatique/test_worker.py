@@ -218,4 +218,12 @@ def test_la_source_retenue_est_chiffree_quand_une_cle_est_configuree(store: Stor
     assert "HADDAD" not in brut["messages"] + brut["snapshot"]
     assert plan.source_retenue("00000000-0000-4000-8000-000000000001") == (MINI.uai, source)
     assert plan.retenues(MINI.uai)[0]["messages"] == messages
+    # The last check's message too (a refused export may name a pupil).
+    plan.parametrer(MINI.uai, active=True, adresse_s3e="http://127.0.0.1:1", intervalle_minutes=15)
+    erreur = "Fichier « ElevesSansAdresses.xml », élève 2400102 (Noémie HADDAD) : date de naissance invalide."
+    plan.noter(MINI.uai, etat="echec", message=erreur, prochaine=datetime.now(UTC), echec=True)
+    with plan.transaction() as c:
+        [ligne] = c.lignes(f"SELECT message FROM {plan.t_plan}")
+    assert "HADDAD" not in ligne["message"]
+    assert plan.etat(MINI.uai)["message"] == erreur  # type: ignore[index]
     plan.fermer()
