@@ -10,7 +10,7 @@
    bounds any projection; each view rebuilt alone from zero (a rebuild *is* a catch-up from position 0: same
    code, pages of 1,000 events, one transaction per page and view) — events of the store gone over per second,
    and events applied per second; then ``projections reconstruire``, all views together, each page read and
-   decoded once: the full rebuild time.
+   decoded once: the full rebuild time; and ``--processus 2`` (two processes, each with its group of views).
 3. "Who changed this pupil" (``requetes_audit.par_eleve``, first page of 50 rows and the total): median and
    p95 of 100 queries on random pupils, each in its own read transaction.
 
@@ -47,7 +47,7 @@ from lsun_events.application import ouvrir_application  # noqa: E402
 from lsun_events.application_synchronisation import DemandeSynchronisation  # noqa: E402
 from lsun_events.config import Store  # noqa: E402
 from lsun_events.projections import requetes_audit  # noqa: E402
-from lsun_events.systeme import Systeme, migrer  # noqa: E402
+from lsun_events.systeme import Systeme, groupes_de_vues, migrer, reconstruire_en_parallele  # noqa: E402
 
 CIBLE_EVENEMENTS_PAR_SECONDE = 20_000
 CIBLE_LATENCE_MS = 50
@@ -193,15 +193,26 @@ def latence(s: Systeme, ecoles: list[str], eleves: list[str], n: int = 100) -> d
             "lignes_par_eleve_mediane": statistics.median(lignes), "cible_ms": CIBLE_LATENCE_MS}
 
 
+def en_deux_processus(store: Store, evenements: int) -> dict[str, Any]:
+    """``projections reconstruire --processus 2``: audit in one process, courante and rapports in the other."""
+    debut = time.perf_counter()
+    reconstruire_en_parallele(store, 2)
+    secondes = time.perf_counter() - debut
+    return {"secondes": round(secondes, 1), "groupes": groupes_de_vues(2),
+            "evenements_du_stockage_par_seconde": round(evenements / secondes)}
+
+
 def mesurer(store: Store, ecoles: list[str], eleves: list[str], evenements: int, cible: int) -> dict[str, Any]:
     with Systeme(store) as s:
         decodage = lecture_seule(s)
         seules = chaque_vue_seule(s, evenements)
         ensemble = toutes_les_vues(s, evenements)
+        parallele = en_deux_processus(store, evenements)
         resultat: dict[str, Any] = {
             "lecture_et_decodage_seuls_evenements_par_seconde": round(decodage),
             "rattrapage_chaque_vue_seule": seules,
             "reconstruction_toutes_les_vues_ensemble": ensemble,
+            "reconstruction_en_deux_processus": parallele,
             "qui_a_modifie_cet_eleve": latence(s, ecoles, eleves),
             "memoire_max_mo": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
         }

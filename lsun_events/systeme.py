@@ -47,9 +47,12 @@ class Systeme:
         journal.warning("Vues non rattrapées après trois essais (écritures concurrentes) : elles le seront à la "
                         "prochaine commande ou par « projections suivre ».")
 
-    def reconstruire(self, progression: Progression | None = None) -> dict[str, int]:
-        """Every view emptied and rebuilt from the first event (each page of the store read once for all)."""
-        return reconstruire(list(self.projecteurs.values()), self.app, progression=progression)
+    def reconstruire(self, progression: Progression | None = None, noms: list[str] | None = None
+                     ) -> dict[str, int]:
+        """The views (default: all) emptied and rebuilt from the first event, each page of the store read once
+        for all of them."""
+        projecteurs = [self.projecteurs[n] for n in noms] if noms else list(self.projecteurs.values())
+        return reconstruire(projecteurs, self.app, progression=progression)
 
     def lire(self, nom: str) -> Any:
         """A read transaction on a view: ``with systeme.lire("rapports") as c: …``."""
@@ -78,3 +81,43 @@ def migrer(store: Store | str | None = None) -> None:
     Systeme(store, creer_tables=True).fermer()
     Planification(store).fermer()
     migrer_comptes(store)
+
+
+def groupes_de_vues(processus: int) -> list[list[str]]:
+    """The views shared between ``processus`` groups of about the same cost (the costliest first, each to the
+    least loaded group); each group is rebuilt by one process, reading the store once for its views."""
+    modeles = sorted((f() for f in MODELES), key=lambda m: -m.cout)
+    groupes: list[list[str]] = [[] for _ in range(max(1, min(processus, len(modeles))))]
+    charges = [0] * len(groupes)
+    for modele in modeles:
+        i = charges.index(min(charges))
+        groupes[i].append(modele.nom)
+        charges[i] += modele.cout
+    return groupes
+
+
+def reconstruire_en_parallele(store: Store, processus: int,
+                              progression: Callable[[list[str], dict[str, int]], None] | None = None
+                              ) -> dict[str, int]:
+    """``projections reconstruire --processus N``: the groups of views rebuilt at the same time, each by a
+    process of its own (the views are independent: their own tables and positions), so a rebuild uses the
+    machine's cores. Started with "spawn": nothing of this process (connections, locks) is inherited."""
+    import multiprocessing  # noqa: PLC0415
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    groupes = groupes_de_vues(processus)
+    if len(groupes) == 1:
+        with Systeme(store) as s:
+            return s.reconstruire(progression=(lambda lus: progression(groupes[0], lus)) if progression else None)
+    with ProcessPoolExecutor(len(groupes), mp_context=multiprocessing.get_context("spawn")) as pool:
+        travaux = [pool.submit(_reconstruire_groupe, store.url, groupe, progression) for groupe in groupes]
+        total: dict[str, int] = {}
+        for travail in travaux:
+            total.update(travail.result())
+    return {nom: total[nom] for nom in (f().nom for f in MODELES)}
+
+
+def _reconstruire_groupe(url: str, noms: list[str],
+                         progression: Callable[[list[str], dict[str, int]], None] | None) -> dict[str, int]:
+    with Systeme(url) as s:
+        return s.reconstruire(progression=(lambda lus: progression(noms, lus)) if progression else None, noms=noms)

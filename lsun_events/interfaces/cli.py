@@ -151,8 +151,10 @@ def construire_parser() -> argparse.ArgumentParser:
 
     projections = sous.add_parser("projections", help="vues calculées depuis les événements").add_subparsers(
         dest="action", required=True, metavar="ACTION")
-    ajouter(projections, "reconstruire", "reconstruit toutes les vues depuis le premier événement",
-            commandes.reconstruire)
+    p = ajouter(projections, "reconstruire", "reconstruit toutes les vues depuis le premier événement",
+                commandes.reconstruire)
+    p.add_argument("--processus", type=int, default=1, choices=range(1, 4), metavar="N",
+                   help="processus qui reconstruisent les vues en même temps (1 à 3 ; défaut : 1)")
 
     for module in MODULES_DE_COMMANDES:
         module.enregistrer(sous, ajouter)

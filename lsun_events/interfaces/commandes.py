@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from datetime import date
+from functools import partial
 from uuid import UUID
 
 import psycopg
@@ -18,7 +19,7 @@ from lsun_events.interfaces.sortie import Resultat
 from lsun_events.interfaces.sources_cli import lire_source
 from lsun_events.messages import rapport
 from lsun_events.projections import rapports
-from lsun_events.systeme import Systeme
+from lsun_events.systeme import Systeme, reconstruire_en_parallele
 from lsun_events.systeme import migrer as migrer_tout
 
 ERREURS_STOCKAGE = (PersistenceError, psycopg.Error)
@@ -153,16 +154,20 @@ def messages(args: argparse.Namespace) -> Resultat:
 
 
 def reconstruire(args: argparse.Namespace) -> Resultat:
-    with Systeme(args.store) as s:
+    store = Store.depuis_url(args.store)
+    with Systeme(store) as s:
         dernier = s.app.recorder.max_notification_id() or 0
-
-        def progression(lus: dict[str, int]) -> None:
-            vues = ", ".join(f"{nom} {n}" for nom, n in lus.items())
-            sys.stderr.write(f"Reconstruction : {max(lus.values())} / {dernier} événements relus ({vues})\n")
-
-        total = s.reconstruire(progression=progression)
+    total = reconstruire_en_parallele(store, args.processus, progression=partial(_progression_reconstruction,
+                                                                                  dernier))
     return Resultat({"projections": total}, [f"Projection {n} reconstruite : {k} événement(s) relu(s)."
                                              for n, k in total.items()])
+
+
+def _progression_reconstruction(dernier: int, noms: list[str], lus: dict[str, int]) -> None:
+    """One line per page (of each process): « Reconstruction : N / M événements relus (vue n, …) »."""
+    vues = ", ".join(f"{nom} {n}" for nom, n in lus.items())
+    sys.stderr.write(f"Reconstruction : {max(lus.values())} / {dernier} événements relus ({vues})\n")
+    sys.stderr.flush()
 
 
 def s3e(args: argparse.Namespace) -> Resultat:

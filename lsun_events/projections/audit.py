@@ -181,6 +181,7 @@ def _cle_par_defaut(etat: Etat) -> tuple[str | None, str | None, str | None]:
 
 class Audit(Modele):
     nom = NOM
+    cout = 3
 
     def tables(self, d: Dialecte) -> list[str]:
         return [d.table(JOURNAL), d.table(ETATS.nom)]

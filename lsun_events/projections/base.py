@@ -56,6 +56,7 @@ class Modele(ABC):
 
     nom: str
     topics: tuple[str, ...] = ()
+    cout: int = 1  # relative cost of applying the events (to share a rebuild between processes)
 
     @abstractmethod
     def creations(self, d: Dialecte) -> list[str]:

@@ -343,6 +343,7 @@ def _bilan_archive(p: Page, agregat: str, e: Any) -> None:
 
 class VueCourante(Modele):
     nom = NOM
+    cout = 3
 
     topics = tuple(f"lsun:{n}" for n in GESTIONNAIRES)
 

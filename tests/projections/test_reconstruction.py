@@ -11,7 +11,7 @@ import pytest
 from lsun_events.config import Store
 from lsun_events.interfaces.cli import main
 from lsun_events.projections.runner import reconstruire
-from lsun_events.systeme import Systeme, migrer
+from lsun_events.systeme import Systeme, groupes_de_vues, migrer
 from tests.projections import scenario as sc
 
 
@@ -56,3 +56,29 @@ def test_reconstruire_deux_fois(store: Store, tmp_path: Path) -> None:
             migrer(store)
         with Systeme(store) as s:
             assert sc.vider_tables(s) == avant
+
+
+def test_reconstruire_en_plusieurs_processus(capfd: pytest.CaptureFixture[str], store: Store,
+                                             tmp_path: Path) -> None:
+    """``--processus 2``: audit in one process, courante and rapports in another (each reading the store once),
+    at the same time; the same tables as built command after command."""
+    assert groupes_de_vues(1) == [["courante", "audit", "rapports"]]
+    assert groupes_de_vues(2) == [["courante", "rapports"], ["audit"]]
+    assert groupes_de_vues(3) == [["courante"], ["audit"], ["rapports"]]
+    sc.construire(store, tmp_path)
+    with Systeme(store) as s:
+        avant = sc.vider_tables(s)
+        evenements = s.app.recorder.max_notification_id()
+        s.projecteurs["audit"].vue.vider()  # a view damaged or behind: the rebuild does not depend on it
+
+    code = main(["projections", "reconstruire", "--processus", "2", "--store", store.url, "--json"])
+    sortie = capfd.readouterr()
+    assert code == 0, sortie.err
+    relus = json.loads(sortie.out)["projections"]
+    assert list(relus) == ["rapports", "courante", "audit"]
+    assert relus["audit"] == evenements
+    assert f"Reconstruction : {evenements} / {evenements} événements relus (audit {evenements})" in sortie.err
+    assert f"/ {evenements} événements relus (courante {relus['courante']}, rapports {relus['rapports']})" \
+        in sortie.err
+    with Systeme(store) as s:
+        assert sc.vider_tables(s) == avant
