@@ -1,4 +1,5 @@
-"""Application errors: what the user asked cannot be done. French messages, nothing saved."""
+"""Application errors: what the user asked cannot be done. French messages, nothing saved; they name what to
+do, not a command, since the page and the command line show them alike."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ class ErreurLsun(Exception):
 
 class EtablissementInconnuError(ErreurLsun):
     def __init__(self, uai: str) -> None:
-        super().__init__(f"L'établissement {uai} n'a pas été importé : lancez d'abord « lsun-events importer ».")
+        super().__init__(f"L'établissement {uai} n'a pas été importé : importez d'abord ses exports SIECLE et STS.")
 
 
 class EtablissementDejaImporteError(ErreurLsun):
     def __init__(self, uai: str) -> None:
-        super().__init__(f"L'établissement {uai} est déjà importé : utilisez « lsun-events synchroniser » "
-                         "pour le mettre à jour, ou « eleves ajouter » pour les élèves arrivés depuis.")
+        super().__init__(f"L'établissement {uai} est déjà importé : synchronisez-le pour le mettre à jour, ou "
+                         "ajoutez les élèves arrivés depuis.")
 
 
 class DivisionInconnueError(ErreurLsun):
@@ -33,13 +34,13 @@ class PeriodeNonParametreeError(ErreurLsun):
     def __init__(self, division: str, periode: str, connues: list[str]) -> None:
         detail = f"périodes paramétrées : {', '.join(connues)}" if connues else "aucune période n'est paramétrée"
         super().__init__(f"La période « {periode} » n'est pas paramétrée pour la division {division} ({detail}). "
-                         "Utilisez « lsun-events periodes parametrer ».")
+                         "Paramétrez d'abord les périodes de la division.")
 
 
 class BilanIntrouvableError(ErreurLsun):
     def __init__(self, eleve_id: str, periode: str) -> None:
         super().__init__(f"Aucun bilan de la période {periode} pour l'élève {eleve_id} : "
-                         "ouvrez d'abord les bilans de sa division (« lsun-events bilans ouvrir »).")
+                         "ouvrez d'abord les bilans de sa division pour cette période.")
 
 
 class VersionIntrouvableError(ErreurLsun):

@@ -165,7 +165,7 @@ def test_le_chef_ecrit_avec_son_jeton(client: TestClient, site: Site) -> None:
      "Requête invalide : le champ « periode » est obligatoire."),
     (f"/api/etablissements/{UAI}/verrouillage", {"division": "4A", "periode": "T9"}, 400,
      "La période « T9 » n'est pas paramétrée pour la division 4A (périodes paramétrées : T1, T2, T3). "
-     "Utilisez « lsun-events periodes parametrer »."),
+     "Paramétrez d'abord les périodes de la division."),
     (f"/api/etablissements/{UAI}/divisions/4B/periodes", {"periodes": [
         {"code": "T1", "debut": "2025-09-01", "fin": "2025-12-31"}, {"code": "T2", "debut": "2025-12-01", "fin": "2026-03-01"}]},
      400, "Les périodes T1 et T2 se chevauchent."),
