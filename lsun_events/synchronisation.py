@@ -35,9 +35,12 @@ class Perimetre:
     enseignants: dict[RefEnseignant, Enseignant]  # every teacher LSUN knows in the school (and new ones)
 
     def touches(self) -> list[LsunAggregate]:
-        agregats: list[LsunAggregate] = [self.etablissement, *self.divisions, *self.eleves.values(),
+        """The aggregates the run changed, in the order their events are recorded: the bilans before the pupils,
+        so that in the log each archive of a locked bilan comes before the change of the pupil's data it keeps
+        the former values of (SPEC: archive, then update)."""
+        agregats: list[LsunAggregate] = [self.etablissement, *self.divisions,
                                          *(b for bs in self.bilans.values() for b in bs),
-                                         *self.enseignants.values()]
+                                         *self.eleves.values(), *self.enseignants.values()]
         return [a for a in agregats if a.pending_events]
 
 

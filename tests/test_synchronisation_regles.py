@@ -161,6 +161,8 @@ def test_r6_r7_archive_les_bilans_verrouilles_avant_la_mise_a_jour(ecole: LsunAp
     [maj] = [e for e in evenements if type(e).__name__ == "EleveMisAJour"]
     assert [(c.champ, c.ancien, c.nouveau) for c in maj.changements] == [
         ("prenoms", ("Marie claire",), ("Marie-claire", "Yvete"))]
+    # In the log too, the archive comes before the change it keeps the former values of.
+    assert evenements.index(archive) < evenements.index(maj)
     assert all(e.synchronisation == str(resultat.synchronisation) and e.acteur == CHEF for e in evenements)
 
     t1 = ecole.bilan(f.UAI, "1001", "T1")

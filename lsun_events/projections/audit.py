@@ -169,8 +169,9 @@ def nom_de(etat: Etat, etats: Etats) -> str:
 
 
 def nom_archive(e: Any, etat: Etat) -> str:
-    """An archive's row names the pupil as archived: a run saves the pupil's new data before the archives of
-    its locked bilans, so the pupil's current state already holds the new name."""
+    """An archive's row names the pupil as archived, from the archive itself: runs recorded before
+    2026-11-24 saved the pupil's new data before the archives of the locked bilans, so the pupil's state
+    already held the new name there (events are forever: the view reads both orders alike)."""
     return f"{e.archive.identite_eleve.nom_affiche}, bilan {etat['periode']}"
 
 
