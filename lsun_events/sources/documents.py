@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 
@@ -15,6 +16,11 @@ from typing import BinaryIO
 class Document:
     nom: str  # as shown to the user: a path, "archive.zip!member.xml" or a URL
     ouvrir: Callable[[], BinaryIO]
+
+    @classmethod
+    def fichier(cls, chemin: Path) -> Document:
+        """A file on disk, named by its path."""
+        return cls(nom=str(chemin), ouvrir=lambda: chemin.open("rb"))
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ def localiser_siecle(chemin: Path, *, limites: LimitesZip | None = None) -> dict
     chemin = Path(chemin)
     _verifier_existe(chemin, "SIECLE")
     if chemin.is_file() and not _est_zip_fichier(chemin):
-        return {"eleves": _document_fichier(chemin)}  # the pupils file given directly
+        return {"eleves": Document.fichier(chemin)}  # the pupils file given directly
     entrees = _entrees(chemin, limites)
     trouves: dict[str, Document] = {}
     for role in ("eleves", "responsables", "nomenclature", "structures", "communs"):
@@ -105,7 +105,7 @@ def localiser_sts(chemin: Path, *, limites: LimitesZip | None = None) -> Documen
     chemin = Path(chemin)
     _verifier_existe(chemin, "STS-web")
     if chemin.is_file() and not _est_zip_fichier(chemin):
-        return _document_fichier(chemin)
+        return Document.fichier(chemin)
     entrees = _entrees(chemin, limites)
     document = _choisir(chemin, "sts", entrees)
     if document is None:
@@ -206,8 +206,6 @@ def _est_zip_fichier(chemin: Path) -> bool:
         return flux.read(4) in _MAGIES_ZIP
 
 
-def _document_fichier(chemin: Path) -> Document:
-    return Document(nom=str(chemin), ouvrir=lambda: chemin.open("rb"))
 
 
 def _entrees(chemin: Path, limites: LimitesZip) -> list[_Entree]:

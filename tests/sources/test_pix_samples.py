@@ -79,10 +79,6 @@ LUS["siecle-with-only-ignored-student.xml"] = ("123ABC", None, IGNORES_PAR_PIX)
 LUS["siecle-with-registrations-no-longer-in-school.xml"] = ("123ABC", None, IGNORES_PAR_PIX)
 
 
-def document(chemin: Path) -> Document:
-    return Document(nom=str(chemin), ouvrir=lambda: chemin.open("rb"))
-
-
 def test_every_sample_has_a_decision() -> None:
     assert sorted(p.name for p in PIX.glob("*.xml")) == sorted([*REFUSES, *LUS])
 
@@ -90,7 +86,7 @@ def test_every_sample_has_a_decision() -> None:
 @pytest.mark.parametrize("nom", sorted(LUS))
 def test_valid_samples_are_read(nom: str) -> None:
     uai, annee, attendus = LUS[nom]
-    lecture = lire_eleves(document(PIX / nom))
+    lecture = lire_eleves(Document.fichier(PIX / nom))
     assert (lecture.parametres.uai, lecture.parametres.annee_scolaire) == (uai, annee)
     assert [(e.eleve_id, e.nom_de_famille, e.nom_usage, e.prenoms, e.division, e.groupes)
             for e in lecture.eleves] == attendus
@@ -100,7 +96,7 @@ def test_valid_samples_are_read(nom: str) -> None:
 @pytest.mark.parametrize("nom", sorted(REFUSES))
 def test_broken_samples_are_refused_with_a_clear_message(nom: str) -> None:
     with pytest.raises(SourceInvalideError) as erreur:
-        lire_eleves(document(PIX / nom))
+        lire_eleves(Document.fichier(PIX / nom))
     message = str(erreur.value)
     assert nom in message
     for attendu in REFUSES[nom]:
@@ -108,7 +104,7 @@ def test_broken_samples_are_refused_with_a_clear_message(nom: str) -> None:
 
 
 def test_leaver_and_missing_ine_in_the_pix_sample() -> None:
-    eleves = lire_eleves(document(PIX / "siecle-with-only-ignored-student.xml")).eleves
+    eleves = lire_eleves(Document.fichier(PIX / "siecle-with-only-ignored-student.xml")).eleves
     assert eleves[4].date_sortie == date(2019, 9, 1) and eleves[2].ine is None
     assert eleves[0].sexe == "F" and eleves[0].date_naissance == date(1994, 12, 31)
 
@@ -127,7 +123,7 @@ def test_a_pix_sample_without_any_year_cannot_make_a_snapshot() -> None:
 
 
 def test_siecle_api_nomenclature_sample() -> None:
-    lecture = lire_nomenclature(document(ECHANTILLONS / "nomenclature_simple.xml"))
+    lecture = lire_nomenclature(Document.fichier(ECHANTILLONS / "nomenclature_simple.xml"))
     assert (lecture.parametres.uai, lecture.parametres.annee_scolaire, lecture.parametres.version) == (
         "0123456S", "2018", "3.1")
     assert lecture.parametres.horodatage == "05/06/2019 09:11:05"

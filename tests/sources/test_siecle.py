@@ -35,8 +35,7 @@ from tests.sources.donnees import (
 
 
 def doc(tmp_path: Path, texte: str, nom: str = "ElevesSansAdresses.xml") -> Document:
-    chemin = ecrire(tmp_path / nom, texte)
-    return Document(nom=str(chemin), ouvrir=lambda: chemin.open("rb"))
+    return Document.fichier(ecrire(tmp_path / nom, texte))
 
 
 def refus(tmp_path: Path, texte: str, nom: str = "ElevesSansAdresses.xml") -> str:

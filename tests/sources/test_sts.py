@@ -24,8 +24,7 @@ NOM = "sts_emp_0999001X_2025.xml"
 
 
 def doc(tmp_path: Path, texte: str, nom: str = NOM, encodage: str = "ISO-8859-15") -> Document:
-    chemin = ecrire(tmp_path / nom, texte, encodage)
-    return Document(nom=str(chemin), ouvrir=lambda: chemin.open("rb"))
+    return Document.fichier(ecrire(tmp_path / nom, texte, encodage))
 
 
 def refus(tmp_path: Path, texte: str, nom: str = NOM) -> str:

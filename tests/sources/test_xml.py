@@ -22,14 +22,10 @@ from lsun_events.sources.xml import (
 )
 
 
-def document(chemin: Path) -> Document:
-    return Document(nom=str(chemin), ouvrir=lambda: chemin.open("rb"))
-
-
 def ecrire(tmp_path: Path, contenu: bytes, nom: str = "export.xml") -> Document:
     chemin = tmp_path / nom
     chemin.write_bytes(contenu)
-    return document(chemin)
+    return Document.fichier(chemin)
 
 
 def lire_tout(doc: Document, chemins: tuple[str, ...] = ("DONNEES/X",)) -> list[str | None]:
