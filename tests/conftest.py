@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -58,19 +59,37 @@ def exiger_postgres() -> None:
     pytest.skip(f"PostgreSQL injoignable ({_RAISON_PG})")
 
 
+def store_postgres_neuf(prefixe: str = "t") -> Store:
+    """A fresh schema in the test database with every table (``migrer``); drop it with ``supprimer_schema``."""
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    store = Store.depuis_url(f"{POSTGRES_URL}{sep}schema={prefixe}_{uuid.uuid4().hex[:12]}")
+    migrer(store)
+    return store
+
+
+def supprimer_schema(store: Store) -> None:
+    base = Store.depuis_url(POSTGRES_URL)
+    with psycopg.connect(host=base.pg_host, port=base.pg_port, dbname=base.pg_dbname, user=base.pg_user,
+                         password=base.pg_password, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(store.pg_schema)))
+
+
+@contextmanager
+def schema_postgres(prefixe: str = "t") -> Iterator[Store]:
+    """A fresh schema (required: see ``exiger_postgres``), dropped on leaving."""
+    exiger_postgres()
+    store = store_postgres_neuf(prefixe)
+    try:
+        yield store
+    finally:
+        supprimer_schema(store)
+
+
 @pytest.fixture
 def store_postgresql() -> Iterator[Store]:
     """A fresh schema in the test database, dropped afterwards; its tables created by ``migrer``."""
-    exiger_postgres()
-    base = Store.depuis_url(POSTGRES_URL)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    store = Store.depuis_url(f"{POSTGRES_URL}{sep}schema={schema}")
-    migrer(store)
-    yield store
-    with psycopg.connect(host=base.pg_host, port=base.pg_port, dbname=base.pg_dbname, user=base.pg_user,
-                         password=base.pg_password, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    with schema_postgres() as store:
+        yield store
 
 
 @pytest.fixture

@@ -32,7 +32,8 @@ from lsun_events.interfaces.demo import periodes
 from lsun_events.messages import Message, rapport
 from lsun_events.projections import rapports
 from lsun_events.sources.snapshot import charger_exports
-from lsun_events.systeme import Systeme, migrer
+from lsun_events.systeme import Systeme
+from tests import conftest
 from tests.conftest import POSTGRES_URL
 
 RACINE = Path(__file__).resolve().parents[2]
@@ -81,16 +82,12 @@ def _connexion() -> psycopg.Connection[Any]:
 
 def store_postgres_neuf() -> Store:
     """A fresh schema with every table (``migrer``); drop it with ``supprimer``."""
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    store = Store.depuis_url(f"{POSTGRES_URL}{sep}schema=f_{uuid.uuid4().hex[:12]}")
-    migrer(store)
-    return store
+    return conftest.store_postgres_neuf("f")
 
 
 def supprimer(store: Store) -> None:
     if store.kind == "postgresql":
-        with _connexion() as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(store.pg_schema)))
+        conftest.supprimer_schema(store)
     elif store.sqlite_path is not None:
         shutil.rmtree(store.sqlite_path.parent, ignore_errors=True)
 

@@ -6,18 +6,15 @@ admin, the chef of another school. The run date is pinned (``jour``), as ``LSUN_
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from psycopg import sql
 
 from lsun_events.aggregates.valeurs import Periode
 from lsun_events.comptes import Comptes
@@ -29,8 +26,8 @@ from lsun_events.interfaces.web import create_app
 from lsun_events.interfaces.web.reglages import Reglages
 from lsun_events.interfaces.web.sources_web import deposer
 from lsun_events.sources.snapshot import charger_exports
-from lsun_events.systeme import Systeme, migrer
-from tests.conftest import POSTGRES_URL, exiger_postgres
+from lsun_events.systeme import Systeme
+from tests.conftest import schema_postgres
 
 UAI = "0999001X"
 AUTRE_UAI = "0999002Y"
@@ -102,16 +99,8 @@ def store_module(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "sqlite":
         yield Store.depuis_url(f"sqlite:///{tmp_path_factory.mktemp('web') / 'lsun.sqlite'}")
         return
-    exiger_postgres()
-    schema = f"w_{uuid.uuid4().hex[:12]}"
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    store = Store.depuis_url(f"{POSTGRES_URL}{sep}schema={schema}")
-    migrer(store)
-    yield store
-    base = Store.depuis_url(POSTGRES_URL)
-    with psycopg.connect(host=base.pg_host, port=base.pg_port, dbname=base.pg_dbname, user=base.pg_user,
-                         password=base.pg_password, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    with schema_postgres("w") as store:
+        yield store
 
 
 @pytest.fixture(scope="module")
