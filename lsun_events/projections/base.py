@@ -90,6 +90,10 @@ class VueMixin:
         from eventsourcing.persistence import Tracking  # noqa: PLC0415
 
         with self.transaction(ecrire=True) as c:
+            if self.dialecte.nom == "postgresql":
+                # The view's commit need not wait for the WAL flush: a server crash may lose the last pages,
+                # always with their position (same transaction), so they are applied again (docs/fiabilite.md).
+                c.executer("SET LOCAL synchronous_commit = off")
             if depuis is not None and self._position_verrouillee(c, application) != depuis:
                 return False
             self.modele.traiter(c, page)
