@@ -9,15 +9,11 @@ per-school lock (``lsun_events.verrous``), so one school is never synchronised t
 from __future__ import annotations
 
 import json
-import sqlite3
-from base64 import b64decode, b64encode
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lsun_events.config import CleChiffrementInvalideError, Store, chiffrement
-from lsun_events.projections.base import Curseur, Dialecte
+from lsun_events.config import Store
+from lsun_events.registre import Registre, chiffrer, dechiffrer
 
 COLONNES = ("uai", "active", "adresse_s3e", "intervalle_minutes", "prochaine", "derniere_verification",
             "derniere_synchronisation", "dernier_etat", "message", "etags", "empreinte", "echecs", "bail_jusqu_a",
@@ -35,38 +31,11 @@ def _iso(d: datetime | None) -> str | None:
 class Planification:
     def __init__(self, store: Store) -> None:
         self.store = store
-        if store.kind == "sqlite":
-            assert store.sqlite_path is not None
-            chemin = store.sqlite_path.with_name(f"{store.sqlite_path.stem}.automatique{store.sqlite_path.suffix}")
-            chemin.parent.mkdir(parents=True, exist_ok=True)
-            self._sqlite = sqlite3.connect(chemin, timeout=30, isolation_level=None, check_same_thread=False)
-            self._sqlite.row_factory = sqlite3.Row
-            self.dialecte = Dialecte("sqlite", table=lambda nom: f'"{nom}"')
-        else:
-            schema = store.pg_schema or "public"
-            self.dialecte = Dialecte("postgresql", table=lambda nom: f'"{schema}"."{nom}"')
-        self.t_plan = self.dialecte.table("automatique_planification")
-        self.t_ret = self.dialecte.table("automatique_retenues")
+        self.registre = Registre(store, "automatique")
+        self.transaction = self.registre.transaction
+        self.t_plan = self.registre.table("automatique_planification")
+        self.t_ret = self.registre.table("automatique_retenues")
         self.creer()
-
-    @contextmanager
-    def transaction(self) -> Iterator[Curseur]:
-        if self.store.kind == "sqlite":
-            self._sqlite.execute("BEGIN IMMEDIATE")
-            try:
-                yield Curseur(self._sqlite.cursor(), self.dialecte)
-                self._sqlite.execute("COMMIT")
-            except BaseException:
-                self._sqlite.execute("ROLLBACK")
-                raise
-            return
-        import psycopg  # noqa: PLC0415
-        from psycopg.rows import dict_row  # noqa: PLC0415
-
-        s = self.store
-        with psycopg.connect(host=s.pg_host, port=s.pg_port, dbname=s.pg_dbname, user=s.pg_user,
-                             password=s.pg_password, row_factory=dict_row) as conn, conn.cursor() as cur:
-            yield Curseur(cur, self.dialecte)
 
     def creer(self) -> None:
         with self.transaction() as c:
@@ -78,8 +47,7 @@ class Planification:
                        "cree_le TEXT, raison TEXT, messages TEXT, snapshot TEXT)")
 
     def fermer(self) -> None:
-        if self.store.kind == "sqlite":
-            self._sqlite.close()
+        self.registre.fermer()
 
     # Configuration ----------------------------------------------------------------------------------
     def parametrer(self, uai: str, *, active: bool, adresse_s3e: str | None, intervalle_minutes: int) -> None:
@@ -103,7 +71,7 @@ class Planification:
         ligne["etags"] = json.loads(ligne["etags"] or "{}")
         ligne["active"] = bool(ligne["active"])
         if ligne["message"] is not None:
-            ligne["message"] = _dechiffrer(ligne["message"])
+            ligne["message"] = dechiffrer(ligne["message"])
         return ligne
 
     # The worker -------------------------------------------------------------------------------------
@@ -127,7 +95,7 @@ class Planification:
         """The outcome of one check; releases the lease."""
         with self.transaction() as c:
             # The message may name a pupil (a refused export's record): encrypted like the events when a key is set.
-            valeurs: dict[str, Any] = {"dernier_etat": etat, "message": _chiffrer(message),
+            valeurs: dict[str, Any] = {"dernier_etat": etat, "message": chiffrer(message),
                                        "prochaine": _iso(prochaine), "derniere_verification": _iso(maintenant()),
                                        "bail_jusqu_a": None, "bail_par": None}
             if etags is not None:
@@ -148,49 +116,20 @@ class Planification:
         with self.transaction() as c:
             c.executer(f"INSERT INTO {self.t_ret} VALUES (?,?,?,?,?,?)",
                        (synchronisation, uai, _iso(maintenant()), raison,
-                        _chiffrer(json.dumps(messages, ensure_ascii=False)), _chiffrer(snapshot_json)))
+                        chiffrer(json.dumps(messages, ensure_ascii=False)), chiffrer(snapshot_json)))
 
     def retenues(self, uai: str) -> list[dict[str, Any]]:
         with self.transaction() as c:
             lignes = c.lignes(f"SELECT synchronisation, uai, cree_le, raison, messages FROM {self.t_ret} "
                               "WHERE uai = ? ORDER BY cree_le DESC", (uai,))
-        return [{**x, "messages": json.loads(_dechiffrer(x["messages"]))} for x in lignes]
+        return [{**x, "messages": json.loads(dechiffrer(x["messages"]))} for x in lignes]
 
     def source_retenue(self, synchronisation: str) -> tuple[str, str] | None:
         """(uai, snapshot JSON) of a held run."""
         with self.transaction() as c:
             lignes = c.lignes(f"SELECT uai, snapshot FROM {self.t_ret} WHERE synchronisation = ?", (synchronisation,))
-        return (lignes[0]["uai"], _dechiffrer(lignes[0]["snapshot"])) if lignes else None
+        return (lignes[0]["uai"], dechiffrer(lignes[0]["snapshot"])) if lignes else None
 
     def oublier_retenue(self, synchronisation: str) -> None:
         with self.transaction() as c:
             c.executer(f"DELETE FROM {self.t_ret} WHERE synchronisation = ?", (synchronisation,))
-
-
-PREFIXE_CHIFFRE = "chiffre:"
-
-
-def _chiffreur() -> Any:
-    reglages = chiffrement()
-    if not reglages:
-        return None
-    from eventsourcing.cryptography import AESCipher  # noqa: PLC0415
-    from eventsourcing.utils import Environment  # noqa: PLC0415
-
-    return AESCipher(Environment(env={"CIPHER_KEY": reglages["CIPHER_KEY"]}))
-
-
-def _chiffrer(texte: str) -> str:
-    chiffreur = _chiffreur()
-    if chiffreur is None:
-        return texte
-    return PREFIXE_CHIFFRE + b64encode(chiffreur.encrypt(texte.encode("utf-8"))).decode("ascii")
-
-
-def _dechiffrer(texte: str) -> str:
-    if not texte.startswith(PREFIXE_CHIFFRE):
-        return texte
-    chiffreur = _chiffreur()
-    if chiffreur is None:
-        raise CleChiffrementInvalideError
-    return chiffreur.decrypt(b64decode(texte.removeprefix(PREFIXE_CHIFFRE))).decode("utf-8")

@@ -1,7 +1,8 @@
 """``create_app``: the chef d'établissement's web page and the JSON API over one store.
 
 Pages are rendered on the server (Jinja2); ``/api`` answers JSON, described at ``/api/openapi.json`` and
-``/api/docs``. One process holds the runs started from the web (``taches``): serve it with a single worker."""
+``/api/docs``. The runs started from the web (``taches``) are followed in a table of the store, so several
+processes may serve the same store."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ def create_app(store: Store | str | None = None, *, reglages: Reglages | None = 
     async def cycle(_: FastAPI) -> AsyncIterator[None]:
         yield
         taches.attendre()
+        taches.fermer()
         planification.fermer()
         systeme.fermer()
 
@@ -53,7 +55,7 @@ def create_app(store: Store | str | None = None, *, reglages: Reglages | None = 
                   openapi_url="/api/openapi.json", docs_url=None, redoc_url=None, lifespan=cycle)
     app.state.reglages, app.state.systeme, app.state.comptes, app.state.taches = reglages, systeme, comptes, taches
     app.state.planification = planification
-    app.state.limite_connexions = LimiteConnexions()
+    app.state.limite_connexions = LimiteConnexions(taches.registre)
     app.add_middleware(SessionMiddleware, secret_key=reglages.secret, session_cookie="lsun_session",
                        max_age=reglages.duree_session, same_site="lax", https_only=reglages.cookie_securise)
 

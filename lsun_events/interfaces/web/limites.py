@@ -1,60 +1,59 @@
 """Slowing down password guessing on the login form. After ``echecs_max`` failures for one identifiant (or
 ``echecs_max_par_adresse`` from one address) within ``fenetre`` seconds, that identifiant (or address) is refused
 until the oldest failure leaves the window, without the password being checked at all. A success clears the
-identifiant's failures. Kept in memory: the page is served by a single process (see README)."""
+identifiant's failures. The failures are kept in a table of the store (``Registre`` « web »), so every process
+serving the page counts the same attempts; the clock is the wall clock, which those processes share."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-CLES_MAX = 10_000  # above this many keys, those without a recent failure are forgotten
+from lsun_events.registre import Registre
+
+TABLE = "web_echecs_connexion"
 
 
 @dataclass
 class LimiteConnexions:
+    registre: Registre
     echecs_max: int = 5
     echecs_max_par_adresse: int = 20
     fenetre: float = 900.0
-    horloge: Callable[[], float] = time.monotonic
-    _echecs: dict[str, deque[float]] = field(default_factory=dict)
-    _verrou: threading.Lock = field(default_factory=threading.Lock)
+    horloge: Callable[[], float] = time.time
+    table: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.table = self.registre.table(TABLE)
+        with self.registre.transaction() as c:
+            c.executer(f"CREATE TABLE IF NOT EXISTS {self.table} (cle TEXT, horodatage DOUBLE PRECISION)")
+            c.executer(f"CREATE INDEX IF NOT EXISTS {TABLE}_cle ON {self.table} (cle, horodatage)")
 
     def attente(self, identifiant: str, adresse: str | None) -> float:
         """Seconds before this identifiant (and address) may try again; 0: now."""
         maintenant = self.horloge()
-        with self._verrou:
-            return max(self._attente(_cle_identifiant(identifiant), self.echecs_max, maintenant),
-                       self._attente(_cle_adresse(adresse), self.echecs_max_par_adresse, maintenant))
+        cles = {_cle_identifiant(identifiant): self.echecs_max, _cle_adresse(adresse): self.echecs_max_par_adresse}
+        with self.registre.transaction() as c:
+            lignes = c.lignes(f"SELECT cle, horodatage FROM {self.table} WHERE cle IN (?, ?) AND horodatage > ? "
+                              "ORDER BY horodatage", (*cles, maintenant - self.fenetre))
+        attente = 0.0
+        for cle, maximum in cles.items():
+            echecs = [x["horodatage"] for x in lignes if x["cle"] == cle]
+            if len(echecs) >= maximum:
+                attente = max(attente, echecs[-maximum] + self.fenetre - maintenant)
+        return attente
 
     def echec(self, identifiant: str, adresse: str | None) -> None:
         maintenant = self.horloge()
-        with self._verrou:
-            if len(self._echecs) >= CLES_MAX:
-                self._oublier(maintenant)
-            for cle in (_cle_identifiant(identifiant), _cle_adresse(adresse)):
-                self._echecs.setdefault(cle, deque()).append(maintenant)
+        with self.registre.transaction() as c:
+            c.executer(f"DELETE FROM {self.table} WHERE horodatage <= ?", (maintenant - self.fenetre,))
+            c.executer_plusieurs(f"INSERT INTO {self.table} (cle, horodatage) VALUES (?, ?)",
+                                 [(_cle_identifiant(identifiant), maintenant), (_cle_adresse(adresse), maintenant)])
 
     def succes(self, identifiant: str) -> None:
-        with self._verrou:
-            self._echecs.pop(_cle_identifiant(identifiant), None)
-
-    def _attente(self, cle: str, maximum: int, maintenant: float) -> float:
-        echecs = self._echecs.get(cle)
-        if not echecs:
-            return 0.0
-        while echecs and echecs[0] <= maintenant - self.fenetre:
-            echecs.popleft()
-        if len(echecs) < maximum:
-            return 0.0
-        return echecs[-maximum] + self.fenetre - maintenant
-
-    def _oublier(self, maintenant: float) -> None:
-        for cle in [c for c, e in self._echecs.items() if not e or e[-1] <= maintenant - self.fenetre]:
-            del self._echecs[cle]
+        with self.registre.transaction() as c:
+            c.executer(f"DELETE FROM {self.table} WHERE cle = ?", (_cle_identifiant(identifiant),))
 
 
 def _cle_identifiant(identifiant: str) -> str:

@@ -67,7 +67,7 @@ def lancer_synchronisation(request: Request, acces: Synchroniser, systeme: Syste
 def _tache(taches: Taches, acces: Acces, tache_id: str) -> Tache:
     tache = taches.get(tache_id)
     if tache is None or tache.uai != acces.uai:
-        raise IntrouvableError("Cette synchronisation n'est plus suivie (le serveur a redémarré ?) : "
+        raise IntrouvableError("Cette synchronisation n'est plus suivie (un suivi est gardé 7 jours) : "
                                "consultez l'historique des synchronisations.")
     return tache
 
