@@ -217,12 +217,14 @@ class Audit(Modele):
             etat = etats.get(agregat)
             assert etat is not None
             eleve_id, enseignant, division = _cle_par_defaut(etat)
-            nom = nom_archive(e, etat) if type(e).__name__ == "BilanArchive" else nom_de(etat, etats)
+            nom_evenement = type(e).__name__
+            nom = nom_archive(e, etat) if nom_evenement == "BilanArchive" else nom_de(etat, etats)
+            # What every row of the event shares, computed once (an import gives some twenty rows per pupil).
+            commun = (e.timestamp.isoformat(), e.acteur, e.synchronisation, etat["uai"], etat["type"], agregat,
+                      e.originator_version, nom, nom_evenement)
             for rang, ch in enumerate(champs):
-                lignes.append((
-                    position, rang, e.timestamp.isoformat(), e.acteur, e.synchronisation, etat["uai"], etat["type"],
-                    agregat, e.originator_version, nom, type(e).__name__, ch.champ, en_json(ch.ancien),
-                    en_json(ch.nouveau), ch.eleve_id or eleve_id, ch.enseignant or enseignant, ch.division or division))
+                lignes.append((position, rang, *commun, ch.champ, en_json(ch.ancien), en_json(ch.nouveau),
+                               ch.eleve_id or eleve_id, ch.enseignant or enseignant, ch.division or division))
         inserer(c, JOURNAL, COLONNES, lignes)
         etats.ecrire()
 

@@ -43,7 +43,7 @@ class Curseur:
 
     def executer_plusieurs(self, requete: str, lignes: Sequence[Sequence[Any]]) -> None:
         if lignes:
-            self.brut.executemany(self.dialecte.sql(requete), [tuple(x) for x in lignes])
+            self.brut.executemany(self.dialecte.sql(requete), lignes)
 
     def lignes(self, requete: str, parametres: Sequence[Any] = ()) -> list[dict[str, Any]]:
         self.executer(requete, parametres)
