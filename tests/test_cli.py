@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 
+import psycopg
 import pytest
 
 from lsun_events.application import ouvrir_application
 from lsun_events.config import Store
 from lsun_events.interfaces.cli import main
 from tests import fabriques as f
+from tests.conftest import POSTGRES_URL, exiger_postgres, supprimer_schema
 
 
 @pytest.fixture
@@ -117,3 +120,19 @@ def test_stockage_invalide(capsys) -> None:
     code = main(["bilans", "ouvrir", "--uai", f.UAI, "--division", "4A", "--periode", "T1", "--store", "mysql://x"])
     assert code == 1
     assert "Adresse de stockage « mysql://x » invalide" in capsys.readouterr().err
+
+
+def test_migrer_cree_toutes_les_tables_sur_postgresql(capsys: pytest.CaptureFixture[str]) -> None:
+    """``lsun-events migrer`` on an empty schema: every table the processes use, the web page's included, so
+    that they can run under a role without the right to create tables."""
+    exiger_postgres()
+    store = Store.depuis_url(f"{POSTGRES_URL}?schema=m_{uuid.uuid4().hex[:12]}")
+    try:
+        assert main(["migrer", "--store", store.url]) == 0, capsys.readouterr().err
+        with psycopg.connect(POSTGRES_URL) as conn:
+            tables = {t for (t,) in conn.execute("SELECT table_name FROM information_schema.tables "
+                                                 "WHERE table_schema = %s", (store.pg_schema,))}
+    finally:
+        supprimer_schema(store)
+    assert {"web_taches", "web_echecs_connexion", "automatique_planification", "automatique_retenues", "comptes",
+            "courante_bilans", "audit_journal", "rapports_runs"} <= tables, sorted(tables)

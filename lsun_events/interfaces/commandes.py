@@ -37,6 +37,15 @@ def expliquer_erreur_stockage(e: Exception) -> str:
 def migrer(args: argparse.Namespace) -> Resultat:
     store = Store.depuis_url(args.store)
     migrer_tout(store)
+    from lsun_events.interfaces.web import limites, taches  # noqa: PLC0415
+    from lsun_events.registre import Registre  # noqa: PLC0415
+
+    registre = Registre(store, "web")
+    try:
+        taches.creer_table(registre)
+        limites.creer_table(registre)
+    finally:
+        registre.fermer()
     return Resultat({"store": store.kind, "statut": "ok"}, [f"Schéma du stockage {store.kind} prêt."])
 
 

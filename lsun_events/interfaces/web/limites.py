@@ -15,6 +15,14 @@ from lsun_events.registre import Registre
 TABLE = "web_echecs_connexion"
 
 
+def creer_table(registre: Registre) -> None:
+    """The table (``lsun-events migrer`` creates it too, and the server when it starts)."""
+    table = registre.table(TABLE)
+    with registre.transaction() as c:
+        c.executer(f"CREATE TABLE IF NOT EXISTS {table} (cle TEXT, horodatage DOUBLE PRECISION)")
+        c.executer(f"CREATE INDEX IF NOT EXISTS {TABLE}_cle ON {table} (cle, horodatage)")
+
+
 @dataclass
 class LimiteConnexions:
     registre: Registre
@@ -26,9 +34,7 @@ class LimiteConnexions:
 
     def __post_init__(self) -> None:
         self.table = self.registre.table(TABLE)
-        with self.registre.transaction() as c:
-            c.executer(f"CREATE TABLE IF NOT EXISTS {self.table} (cle TEXT, horodatage DOUBLE PRECISION)")
-            c.executer(f"CREATE INDEX IF NOT EXISTS {TABLE}_cle ON {self.table} (cle, horodatage)")
+        creer_table(self.registre)
 
     def attente(self, identifiant: str, adresse: str | None) -> float:
         """Seconds before this identifiant (and address) may try again; 0: now."""

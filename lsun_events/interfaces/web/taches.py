@@ -123,6 +123,16 @@ def _tache(ligne: dict[str, Any], maintenant_: datetime) -> Tache:
     return t
 
 
+def creer_table(registre: Registre) -> None:
+    """The table (``lsun-events migrer`` creates it too, and the server when it starts)."""
+    table = registre.table(TABLE)
+    with registre.transaction() as c:
+        c.executer(f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY, uai TEXT, demandeur TEXT, "
+                   "simulation INTEGER, divisions TEXT, source TEXT, etat TEXT, fait INTEGER, total INTEGER, "
+                   "resultat TEXT, erreur TEXT, debut TEXT, fin TEXT, battement TEXT)")
+        c.executer(f"CREATE INDEX IF NOT EXISTS {TABLE}_uai ON {table} (uai, fin)")
+
+
 class Taches:
     """The web's runs: started here, followed from any process on the same store."""
 
@@ -142,11 +152,7 @@ class Taches:
         self._battement.start()
 
     def creer(self) -> None:
-        with self.registre.transaction() as c:
-            c.executer(f"CREATE TABLE IF NOT EXISTS {self.table} (id TEXT PRIMARY KEY, uai TEXT, demandeur TEXT, "
-                       "simulation INTEGER, divisions TEXT, source TEXT, etat TEXT, fait INTEGER, total INTEGER, "
-                       "resultat TEXT, erreur TEXT, debut TEXT, fin TEXT, battement TEXT)")
-            c.executer(f"CREATE INDEX IF NOT EXISTS {TABLE}_uai ON {self.table} (uai, fin)")
+        creer_table(self.registre)
 
     # --- reading ------------------------------------------------------------------------------------------------
     def get(self, tache_id: str) -> Tache | None:
