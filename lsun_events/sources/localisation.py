@@ -206,8 +206,6 @@ def _est_zip_fichier(chemin: Path) -> bool:
         return flux.read(4) in _MAGIES_ZIP
 
 
-
-
 def _entrees(chemin: Path, limites: LimitesZip) -> list[_Entree]:
     """The XML files of a folder or zip, zips inside them opened one level down."""
     if chemin.is_dir():

@@ -6,7 +6,9 @@ admin, the chef of another school. The run date is pinned (``jour``), as ``LSUN_
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,6 +27,7 @@ from lsun_events.generateur.generation import generer
 from lsun_events.interfaces.web import create_app
 from lsun_events.interfaces.web.reglages import Reglages
 from lsun_events.interfaces.web.sources_web import deposer
+from lsun_events.sources.erreurs import SourceInvalideError
 from lsun_events.sources.snapshot import charger_exports
 from lsun_events.systeme import Systeme
 from tests.conftest import schema_postgres
@@ -118,6 +121,35 @@ def csrf_de(html: str) -> str:
     trouve = re.search(r'name="csrf" value="([^"]+)"', html)
     assert trouve, "pas de jeton CSRF dans la page"
     return trouve.group(1)
+
+
+def attendre_fin(lire: Callable[[], dict[str, Any]], delai: float) -> dict[str, Any]:
+    """Poll a run started from the web (``lire``: its JSON) until it has finished, for at most ``delai`` s."""
+    limite = time.monotonic() + delai
+    while (tache := lire())["etat"] not in ("terminee", "echouee"):
+        assert time.monotonic() < limite, f"synchronisation non terminée : {tache}"
+        time.sleep(0.05)
+    return tache
+
+
+def attendre_tache(client: TestClient, suivi: str, **kwargs: Any) -> dict[str, Any]:
+    return attendre_fin(lambda: client.get(suivi, **kwargs).json(), 30)
+
+
+def source_bloquee(relache: threading.Event, delai: float) -> Callable[[], Any]:
+    """A source that is still being read until ``relache`` is set (or ``delai`` s), then fails in French."""
+    def lire() -> Any:
+        relache.wait(delai)
+        raise SourceInvalideError("siecle.zip", "lecture interrompue par le test")
+    return lire
+
+
+def tenter_connexion(client: TestClient, identifiant: str, mot_de_passe: str) -> Any:
+    """One attempt on the login form by a new visitor (a fresh session and CSRF token), not followed."""
+    client.cookies.clear()
+    csrf = csrf_de(client.get("/connexion").text)
+    return client.post("/connexion", data={"identifiant": identifiant, "mot_de_passe": mot_de_passe, "csrf": csrf},
+                       follow_redirects=False)
 
 
 def connecter(client: TestClient, identifiant: str, mot_de_passe: str = MOT_DE_PASSE) -> str:

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 import requests
 
-from tests.web.conftest import Site
+from tests.web.conftest import Site, attendre_fin
 from tests.web.navigateur import port_libre
 
 
@@ -29,12 +29,7 @@ class Serveur:
         return self.journal.read()
 
     def attendre_tache(self, suivi: str, **kwargs: Any) -> dict[str, Any]:
-        limite = time.monotonic() + 60
-        while (tache := requests.get(self.base + suivi, timeout=10, **kwargs).json())["etat"] not in (
-                "terminee", "echouee"):
-            assert time.monotonic() < limite, tache
-            time.sleep(0.05)
-        return tache
+        return attendre_fin(lambda: requests.get(self.base + suivi, timeout=10, **kwargs).json(), 60)
 
 
 @contextmanager

@@ -5,7 +5,6 @@ the session cookie and its CSRF token, followed to the end, its messages exactly
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from lsun_events.application_synchronisation import DemandeSynchronisation
-from lsun_events.sources.erreurs import SourceInvalideError
-from tests.web.conftest import HUET, JOUR, UAI, Site, connecter, exports_modifies
+from tests.web.conftest import HUET, JOUR, UAI, Site, attendre_tache, connecter, exports_modifies, source_bloquee
 
 BILAN = f"/api/etablissements/{UAI}/bilans/{HUET}/T1"
 LECTURES = {  # GET endpoint: roles that may read it
@@ -43,16 +41,6 @@ ATTENDUS = [
     {"niveau": "avertissement", "division": "3B", "code": "M5",
      "texte": "Aucune période n'est paramétrée pour la division 3B."},
 ]
-
-
-def attendre_tache(client: TestClient, suivi: str, **kwargs: Any) -> dict[str, Any]:
-    limite = time.monotonic() + 30
-    while time.monotonic() < limite:
-        tache = client.get(suivi, **kwargs).json()
-        if tache["etat"] in ("terminee", "echouee"):
-            return tache
-        time.sleep(0.05)
-    raise AssertionError(f"synchronisation non terminée : {tache}")
 
 
 def test_openapi_et_documentation(client: TestClient) -> None:
@@ -224,13 +212,8 @@ def test_une_synchronisation_a_la_fois_409(client: TestClient, site: Site) -> No
     client.cookies.clear()
     taches = client.app.state.taches  # type: ignore[attr-defined]
     relache = threading.Event()
-
-    def source_lente() -> Any:
-        relache.wait(10)
-        raise SourceInvalideError("siecle.zip", "lecture interrompue par le test")
-
     bloquee = taches.lancer(DemandeSynchronisation(uai=UAI, acteur="test", jour=JOUR, divisions=("4A",)),
-                            "principale", "source du test", source_lente)
+                            "principale", "source du test", source_bloquee(relache, 10))
     avant = site.evenements()
     reponse = client.post(f"/api/etablissements/{UAI}/synchronisations", json={"toutes": True},
                           headers=site.entete("principale"))

@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import HUET, MOT_DE_PASSE, UAI, Site, connecter, csrf_de
+from tests.web.conftest import HUET, MOT_DE_PASSE, UAI, Site, connecter, csrf_de, tenter_connexion
 
 SYNCHRO = f"/etablissements/{UAI}/synchronisation"
 
@@ -197,10 +197,7 @@ def test_trop_de_mots_de_passe_faux_l_identifiant_attend(site: Site) -> None:
     app.state.limite_connexions.horloge = lambda: horloge[0]
     with TestClient(app) as client:
         def essayer(identifiant: str, mot_de_passe: str) -> Any:
-            client.cookies.clear()  # a new visitor each time (a fresh session and CSRF token)
-            csrf = csrf_de(client.get("/connexion").text)
-            return client.post("/connexion", data={"identifiant": identifiant, "mot_de_passe": mot_de_passe,
-                                                   "csrf": csrf}, follow_redirects=False)
+            return tenter_connexion(client, identifiant, mot_de_passe)
 
         for _ in range(5):
             assert essayer("Principale", "faux").status_code == 401

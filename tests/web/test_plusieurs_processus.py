@@ -9,7 +9,6 @@ import os
 import threading
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -19,11 +18,19 @@ from lsun_events.application_synchronisation import DemandeSynchronisation
 from lsun_events.config import CLE_CHIFFREMENT, Store
 from lsun_events.interfaces.web.taches import INTERROMPUE, SILENCE_MAX, Taches, maintenant
 from lsun_events.registre import PREFIXE_CHIFFRE
-from lsun_events.sources.erreurs import SourceInvalideError
 from lsun_events.systeme import Systeme
-from tests.web.conftest import JOUR, MOT_DE_PASSE, UAI, Site, construire, csrf_de
+from tests.web.conftest import (
+    JOUR,
+    MOT_DE_PASSE,
+    UAI,
+    Site,
+    attendre_tache,
+    construire,
+    csrf_de,
+    source_bloquee,
+    tenter_connexion,
+)
 from tests.web.processus import serveur_lance
-from tests.web.test_api import attendre_tache
 
 
 @pytest.fixture
@@ -55,20 +62,13 @@ def test_deux_serveurs_sur_un_stockage_suivent_la_meme_synchronisation_qui_survi
         assert page.status_code == 200 and "Simulation terminée" in page.text and "HUET" in page.text
 
 
-def _source_retenue(relache: threading.Event) -> Any:
-    def lire() -> Any:
-        relache.wait(20)
-        raise SourceInvalideError("siecle.zip", "lecture interrompue par le test")
-    return lire
-
-
 def test_une_seule_synchronisation_par_etablissement_entre_processus(site: Site) -> None:
     """Two apps on one store share nothing but the store, as two processes would."""
     relache = threading.Event()
     with TestClient(site.app()) as a, TestClient(site.app()) as b:
         taches_a: Taches = a.app.state.taches  # type: ignore[attr-defined]
         tache = taches_a.lancer(DemandeSynchronisation(uai=UAI, acteur="test", jour=JOUR, divisions=("4A",)),
-                                "principale", "source du test", _source_retenue(relache))
+                                "principale", "source du test", source_bloquee(relache, 20))
         try:
             refus = b.post(f"/api/etablissements/{UAI}/synchronisations", json={"toutes": True},
                            headers=site.entete("principale"))
@@ -92,7 +92,7 @@ def test_une_synchronisation_dont_le_processus_s_est_arrete_est_interrompue(site
         plus_tard = Taches(s, horloge=lambda: maintenant() + SILENCE_MAX + timedelta(seconds=1))
         try:
             tache = mort.lancer(DemandeSynchronisation(uai=UAI, acteur="test", jour=JOUR), "principale",
-                                "source du test", _source_retenue(relache))
+                                "source du test", source_bloquee(relache, 20))
             assert plus_tard.en_cours(UAI) is None  # a new run may start
             vue = plus_tard.get(tache.id)
             assert vue is not None
@@ -125,10 +125,7 @@ def test_avec_une_cle_les_messages_suivis_sont_chiffres_au_repos(store: Store, t
 def test_les_mots_de_passe_faux_comptent_pour_tous_les_processus(site: Site) -> None:
     """Three wrong passwords on one process, two on another: the sixth attempt is refused by either."""
     def essayer(client: TestClient, mot_de_passe: str) -> int:
-        client.cookies.clear()
-        jeton = csrf_de(client.get("/connexion").text)
-        return client.post("/connexion", data={"identifiant": "principale", "mot_de_passe": mot_de_passe,
-                                               "csrf": jeton}, follow_redirects=False).status_code
+        return tenter_connexion(client, "principale", mot_de_passe).status_code
 
     with TestClient(site.app()) as a, TestClient(site.app()) as b:
         assert [essayer(a, "faux") for _ in range(3)] + [essayer(b, "faux") for _ in range(2)] == [401] * 5

@@ -82,8 +82,8 @@ class Tache:
 
 # --- a task as a row ------------------------------------------------------------------------------------------
 
-COLONNES = ("id", "uai", "demandeur", "simulation", "divisions", "source", "etat", "fait", "total", "resultat",
-            "erreur", "debut", "fin", "battement")
+ETAT = ("etat", "fait", "total", "resultat", "erreur", "fin", "battement")  # what changes while it runs
+COLONNES = ("id", "uai", "demandeur", "simulation", "divisions", "source", "debut", *ETAT)
 
 
 def _resultat_en_texte(r: ResultatSynchronisation) -> str:
@@ -102,11 +102,16 @@ def _resultat_de_texte(texte: str) -> ResultatSynchronisation:
                   d["messages"]])
 
 
+def _etat(t: Tache, battement: datetime) -> tuple[Any, ...]:
+    """The values of ``ETAT``."""
+    return (t.etat, t.fait, t.total, chiffrer(_resultat_en_texte(t.resultat)) if t.resultat else None,
+            chiffrer(t.erreur) if t.erreur else None, t.fin.isoformat() if t.fin else None, battement.isoformat())
+
+
 def _ligne(t: Tache, battement: datetime) -> tuple[Any, ...]:
+    """The values of ``COLONNES``."""
     return (t.id, t.uai, t.demandeur, int(t.simulation), json.dumps(list(t.divisions)) if t.divisions else None,
-            t.source, t.etat, t.fait, t.total, chiffrer(_resultat_en_texte(t.resultat)) if t.resultat else None,
-            chiffrer(t.erreur) if t.erreur else None, t.debut.isoformat(), t.fin.isoformat() if t.fin else None,
-            battement.isoformat())
+            t.source, t.debut.isoformat(), *_etat(t, battement))
 
 
 def _tache(ligne: dict[str, Any], maintenant_: datetime) -> Tache:
@@ -146,13 +151,10 @@ class Taches:
         self._verrou = threading.Lock()
         self._fils: list[threading.Thread] = []
         self._arret = threading.Event()
-        self.creer()
+        creer_table(self.registre)
         self._battement = threading.Thread(target=self._battre, args=(battement,), name="taches-battement",
                                            daemon=True)
         self._battement.start()
-
-    def creer(self) -> None:
-        creer_table(self.registre)
 
     # --- reading ------------------------------------------------------------------------------------------------
     def get(self, tache_id: str) -> Tache | None:
@@ -236,10 +238,8 @@ class Taches:
         answers for it from memory)."""
         try:
             with self.registre.transaction() as c:
-                valeurs = dict(zip(COLONNES, _ligne(tache, self.horloge()), strict=True))
-                champs = ("etat", "fait", "total", "resultat", "erreur", "fin", "battement")
-                c.executer(f"UPDATE {self.table} SET {', '.join(f'{k} = ?' for k in champs)} WHERE id = ?",
-                           (*(valeurs[k] for k in champs), tache.id))
+                c.executer(f"UPDATE {self.table} SET {', '.join(f'{k} = ?' for k in ETAT)} WHERE id = ?",
+                           (*_etat(tache, self.horloge()), tache.id))
         except Exception:
             journal.exception("Suivi de la synchronisation %s de %s non enregistré", tache.id, tache.uai)
             return False
