@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from lsun_events.aggregates.normalisation import normaliser_texte
 from lsun_events.sources.documents import Document
 from lsun_events.sources.erreurs import SourceInvalideError
 
@@ -297,11 +298,12 @@ def attribut(element: etree._Element | None, nom: str) -> str | None:
 
 
 def nettoyer(valeur: str | None) -> str | None:
-    """Trim; an empty value is ``None`` (exports write empty elements for absent data)."""
+    """The one normalisation of every text read from a source (R13): Unicode NFC, trimmed, inner runs of
+    whitespace collapsed to one space; an empty value is ``None`` (exports write empty elements for absent
+    data)."""
     if valeur is None:
         return None
-    valeur = valeur.strip()
-    return valeur or None
+    return normaliser_texte(valeur) or None
 
 
 def decrire_position(element: etree._Element, rang: int, nature: str) -> str:
