@@ -18,7 +18,7 @@ from lsun_events.aggregates.synchronisation import Synchronisation
 from lsun_events.aggregates.valeurs import DescriptionSource, ExportLu, RefEnseignant
 from lsun_events.chargement import charger, sans_ramasse_miettes
 from lsun_events.erreurs import ConflitError, DivisionInconnueError, ErreurLsun
-from lsun_events.messages import Message, rapport
+from lsun_events.messages import Message, exports_absents, rapport
 from lsun_events.synchronisation import Perimetre, Progression, Regles, compter
 from lsun_events.verrous import ATTENTE_PAR_DEFAUT, verrou_etablissement
 
@@ -50,16 +50,19 @@ class ResultatSynchronisation:
     messages: list[Message]
     compteurs: dict[str, int]
     divisions: list[str] = field(default_factory=list)
+    absents: list[str] = field(default_factory=list)  # optional exports absent (R13), by role
 
     def en_dict(self) -> dict[str, Any]:
         return {"synchronisation": str(self.synchronisation), "statut": self.statut,
-                "messages": [m.en_dict() for m in self.messages], "compteurs": self.compteurs}
+                "messages": [m.en_dict() for m in self.messages], "compteurs": self.compteurs,
+                "exports_absents": exports_absents(self.absents)}
 
 
 def description(source: SourceSnapshot) -> DescriptionSource:
     return DescriptionSource(
         origine=source.origine, empreinte=source.empreinte(),
-        exports=tuple(ExportLu(x.fichier, x.racine, x.date_export) for x in source.exports))
+        exports=tuple(ExportLu(x.fichier, x.racine, x.date_export) for x in source.exports),
+        absents=tuple(source.absents))
 
 
 def synchroniser(app: LsunApp, demande: DemandeSynchronisation, source: SourceSnapshot,
@@ -88,7 +91,8 @@ def _synchroniser(app: LsunApp, demande: DemandeSynchronisation, source: SourceS
             perimetre = charger_perimetre(app, uai, codes)
             run, entites = _calculer(perimetre, demande, codes, source, progression)
         evenements = [*run.pending_events, *(e for a in entites for e in a.pending_events)]
-        resultat = ResultatSynchronisation(run.id, "terminee", rapport(evenements), run.compteurs, codes)
+        resultat = ResultatSynchronisation(run.id, "terminee", rapport(evenements), run.compteurs, codes,
+                                           list(source.absents))
         if demande.simulation:
             resultat.statut = "simulation"
             return resultat

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 from lsun_events.aggregates.valeurs import (
@@ -15,6 +16,7 @@ from lsun_events.aggregates.valeurs import (
     Responsable,
     Scolarite,
     ServiceEnseignement,
+    ordre_canonique,
 )
 from lsun_events.sources import records as r
 
@@ -31,6 +33,14 @@ def infos_etablissement(e: r.EtablissementSource) -> InfosEtablissement:
                               academie=e.academie)
 
 
+def sans_communs(nouvelles: InfosEtablissement, actuelles: InfosEtablissement) -> InfosEtablissement:
+    """Without Communs.xml (R13): what Communs carries — name, sigle, address lines and postcode, phone, mél,
+    chef d'établissement — stays as LSUN has it; only what STS-web alone gives (académie, commune) is taken."""
+    adresse = replace(actuelles.adresse, commune=nouvelles.adresse.commune or actuelles.adresse.commune,
+                      pays=nouvelles.adresse.pays or actuelles.adresse.pays)
+    return replace(actuelles, adresse=adresse, academie=nouvelles.academie or actuelles.academie)
+
+
 def responsable(x: r.ResponsableSource) -> Responsable:
     return Responsable(
         personne_id=x.personne_id, civilite=x.civilite, nom=x.nom, prenom=x.prenom, lien=x.lien,
@@ -44,12 +54,12 @@ def identite_eleve(e: r.EleveSource) -> IdentiteEleve:
         date_naissance=e.date_naissance, commune_naissance_insee=e.commune_naissance_insee,
         ville_naissance=e.ville_naissance, pays_naissance=e.pays_naissance, ine=e.ine, mel=e.mel,
         tel_personnel=e.tel_personnel, tel_portable=e.tel_portable, tel_professionnel=e.tel_professionnel,
-        responsables=tuple(responsable(x) for x in e.responsables))
+        responsables=ordre_canonique(responsable(x) for x in e.responsables))
 
 
 def scolarite(e: r.EleveSource) -> Scolarite:
     return Scolarite(
-        division=e.division, groupes=e.groupes, code_mef=e.code_mef,
+        division=e.division, groupes=ordre_canonique(e.groupes), code_mef=e.code_mef,
         options=tuple(Option(o.rang, o.matiere_code, o.modalite) for o in e.options),
         date_entree=e.date_entree, date_sortie=e.date_sortie)
 
@@ -66,16 +76,15 @@ def identite_enseignant(e: r.EnseignantSource) -> IdentiteEnseignant:
 
 
 def services_par_enseignant(snapshot: r.SourceSnapshot) -> dict[RefEnseignant, list[ServiceEnseignement]]:
-    """Each teacher's services d'enseignement, in the order of the STS export."""
+    """Each teacher's services d'enseignement, in their canonical order (a set: R13)."""
     resultat: dict[RefEnseignant, list[ServiceEnseignement]] = defaultdict(list)
     for s in snapshot.services:
         service = ServiceEnseignement(
             structure_code=s.structure_code, structure_type=s.structure_type, matiere_code=s.matiere_code,
             matiere_libelle=s.matiere_libelle, modalite=s.modalite)
         for e in s.enseignants:
-            if service not in resultat[ref(e)]:
-                resultat[ref(e)].append(service)
-    return resultat
+            resultat[ref(e)].append(service)
+    return {r: list(ordre_canonique(services)) for r, services in resultat.items()}
 
 
 def profs_principaux(snapshot: r.SourceSnapshot, division: str, jour: date) -> list[RefEnseignant]:

@@ -28,6 +28,28 @@ TEXTES: dict[str, tuple[str, str]] = {
     "M12": (INFO, "Les informations LSUN de l'élève {eleve} ont été archivées ({n} bilan(s) verrouillé(s))."),
 }
 
+# Optional exports (R13): when one is absent, what it alone carries is kept as LSUN has it; the run says so.
+EXPORTS_FACULTATIFS: dict[str, tuple[str, str]] = {
+    "responsables": ("ResponsablesAvecAdresses.xml", "les responsables légaux des élèves sont gardés tels que "
+                                                     "LSUN les connaît"),
+    "communs": ("Communs.xml", "le nom, l'adresse, le téléphone, le mél et le chef de l'établissement sont gardés "
+                               "tels que LSUN les connaît"),
+    "nomenclature": ("Nomenclature.xml", "les libellés des matières que STS-web ne donne pas sont gardés tels que "
+                                         "LSUN les connaît"),
+    "structures": ("Structures.xml", "les libellés des divisions sont gardés tels que LSUN les connaît"),
+}
+
+
+def exports_absents(roles: Iterable[str]) -> list[dict[str, str]]:
+    """The run's summary of absent optional exports: the file and what was therefore kept."""
+    return [{"export": role, "fichier": EXPORTS_FACULTATIFS[role][0], "garde": EXPORTS_FACULTATIFS[role][1]}
+            for role in roles if role in EXPORTS_FACULTATIFS]
+
+
+def exports_absents_en_lignes(roles: Iterable[str]) -> list[str]:
+    return [f"Export facultatif absent : {x['fichier']} — {x['garde']}." for x in exports_absents(roles)]
+
+
 # Report order inside a division: rule (R2, R4/R5, R6/R7, R8, R9, R10), then name, then rule step.
 RANG: dict[str, tuple[int, int]] = {
     "M9": (0, 0), "M10": (0, 1), "M1": (1, 0), "M12": (2, 0), "M2": (2, 1), "M5": (3, 0), "M3": (3, 1),

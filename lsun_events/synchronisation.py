@@ -6,8 +6,8 @@ derived from those events (``lsun_events.messages``)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from lsun_events import conversion as conv
@@ -17,8 +17,19 @@ from lsun_events.aggregates.division import Division
 from lsun_events.aggregates.eleve import Eleve
 from lsun_events.aggregates.enseignant import Enseignant
 from lsun_events.aggregates.etablissement import Etablissement
+from lsun_events.aggregates.normalisation import lecture_erronee, normaliser_texte
 from lsun_events.aggregates.synchronisation import Synchronisation
-from lsun_events.aggregates.valeurs import Acquis, EnseignantNomme, RefEnseignant
+from lsun_events.aggregates.valeurs import (
+    Acquis,
+    Changement,
+    EnseignantNomme,
+    RefEnseignant,
+    Valeur,
+    changements,
+    ordre_canonique,
+)
+from lsun_events.erreurs import SourceEndommageeError
+from lsun_events.libelles import libelle_champ
 from lsun_events.sources.records import EleveSource, ServiceSource, SourceSnapshot
 
 Progression = Callable[[int, int], None]
@@ -50,12 +61,13 @@ class Regles:
     def __init__(self, perimetre: Perimetre, source: SourceSnapshot, run: Synchronisation, jour: date,
                  progression: Progression | None = None) -> None:
         self.p = perimetre
-        self.source = source
+        self.source = source = _libelles_connus(source, perimetre)
+        self.absents = frozenset(source.absents)
         self.run = run
         self.jour = jour
         self.progression = progression or (lambda _fait, _total: None)
         self.eleves_source = {e.eleve_id: e for e in source.eleves}
-        self.divisions_source = {d.code: d for d in source.divisions}
+        self.divisions_source = {normaliser_texte(d.code): d for d in source.divisions}
         self.enseignants_source = {conv.ref(e.ref): e for e in source.enseignants}
         self.services: dict[tuple[str, str], list[ServiceSource]] = defaultdict(list)
         for s in source.services:
@@ -84,7 +96,7 @@ class Regles:
                 continue
             self.r8_enseignants(division)
             self.r9_acquis(division, dans_la_division)
-            self.r10_profs_principaux(division, dans_la_division)
+            self.r10_profs_principaux(division)
         self.r8_mettre_a_jour_enseignants()
 
     def avertir(self, code: str, division: str, **valeurs: str) -> None:
@@ -93,20 +105,32 @@ class Regles:
     # R1 -------------------------------------------------------------------------------------------
     def r1_etablissement(self) -> None:
         """Every datum of the établissement but the UAI (checked before the run starts)."""
-        self.p.etablissement.mettre_a_jour(self.source.uai, conv.infos_etablissement(self.source.etablissement))
+        etab = self.p.etablissement
+        infos = conv.infos_etablissement(self.source.etablissement)
+        if "communs" in self.absents:  # R13: what Communs.xml carries stays as LSUN has it
+            infos = conv.sans_communs(infos, etab.infos)
+        self._verifier_decodage(changements(etab.infos, infos), f"l'établissement {etab.uai}")
+        etab.mettre_a_jour(self.source.uai, infos)
 
     # R2 -------------------------------------------------------------------------------------------
     def r2_division(self, division: Division) -> None:
-        if division.code in self.divisions_source:
-            libelle = self.divisions_source[division.code].libelle or division.libelle
-            division.mettre_a_jour(division.code, libelle)
+        trouvee = self.divisions_source.get(normaliser_texte(division.code))
+        if trouvee is not None:
+            libelle = trouvee.libelle or division.libelle
+            if "structures" in self.absents:  # R13: Structures.xml's libellé stays, STS's only completes it
+                libelle = division.libelle or libelle
+            if division.libelle and libelle:
+                self._verifier_decodage([Changement("libelle", division.libelle, libelle)],
+                                        f"la division {division.code}")
+            division.mettre_a_jour(trouvee.code, libelle)
             return
         nouveau = self._code_commun(division)
         if nouveau is None:
             self.avertir("M10", division.code)
             return
         ancien = division.code
-        libelle = self.divisions_source[nouveau].libelle if nouveau in self.divisions_source else division.libelle
+        renommee = self.divisions_source.get(normaliser_texte(nouveau))
+        libelle = (renommee.libelle if renommee is not None else None) or division.libelle
         division.mettre_a_jour(nouveau, libelle)
         self.p.etablissement.renommer_division(ancien, nouveau)
 
@@ -141,8 +165,12 @@ class Regles:
 
     def r6_r7_mettre_a_jour(self, eleve: Eleve, source: EleveSource, division: str) -> None:
         nouvelle = conv.identite_eleve(source)
-        if nouvelle == eleve.identite:
+        if "responsables" in self.absents:  # R13: without ResponsablesAvecAdresses.xml the guardians stay
+            nouvelle = replace(nouvelle, responsables=eleve.identite.responsables)
+        if nouvelle == eleve.identite:  # the same data, however the export wrote them (R13)
             return
+        self._verifier_decodage(changements(eleve.identite, nouvelle),
+                                f"l'élève {eleve.identite.nom_affiche} ({division}, ELEVE_ID {eleve.eleve_id})")
         for bilan in self.p.bilans.get(eleve.eleve_id, []):
             if bilan.verrouille:  # R6: the bilan as it is, the pupil's data as they were
                 bilan.archiver(eleve.identite, self._noms(bilan.references_enseignants()),
@@ -167,16 +195,25 @@ class Regles:
         """Each changed teacher is updated once; message M4 once per division where linked."""
         for ref, divisions in self.enseignants_a_jour.items():
             source = self.enseignants_source[ref]
-            self.p.enseignants[ref].mettre_a_jour(
-                conv.identite_enseignant(source), self.services_enseignants.get(ref, []), divisions)
+            enseignant = self.p.enseignants[ref]
+            identite = conv.identite_enseignant(source)
+            self._verifier_decodage(changements(enseignant.identite, identite),
+                                    f"l'enseignant {enseignant.identite.nom_affiche} ({ref.type} {ref.id_sts})")
+            enseignant.mettre_a_jour(identite, self.services_enseignants.get(ref, []), divisions)
 
     # R9 -------------------------------------------------------------------------------------------
     def r9_acquis(self, division: Division, restent: dict[str, EleveSource]) -> None:
-        """Step 2: the teachers of each service reach the acquis of the unlocked bilans."""
-        for eleve_id, source in restent.items():
-            par_matiere = self._services_de(division.code, source.groupes)
+        """Step 2: the teachers of each service reach the acquis of every unlocked bilan of the division, those
+        of pupils R4/R5 reported too (SPEC: the bilan keeps its division, which decides its services). A pupil
+        still in the division is linked to the services of its division and its groups in the source; another
+        to those of the groups LSUN knows."""
+        for eleve_id in division.eleves:
+            source = restent.get(eleve_id)
+            groupes = source.groupes if source is not None else self.p.eleves[eleve_id].scolarite.groupes
+            par_matiere = self._services_de(division.code, tuple(groupes))
             if not par_matiere:
-                self.avertir("M7", division.code, eleve=self.p.eleves[eleve_id].identite.nom_affiche)
+                if source is not None:
+                    self.avertir("M7", division.code, eleve=self.p.eleves[eleve_id].identite.nom_affiche)
                 continue
             bilans = [b for b in self.p.bilans.get(eleve_id, []) if not b.verrouille]  # R11
             for (code, libelle), refs in par_matiere.items():
@@ -208,11 +245,12 @@ class Regles:
         return par_matiere
 
     # R10 ------------------------------------------------------------------------------------------
-    def r10_profs_principaux(self, division: Division, restent: dict[str, EleveSource]) -> None:
-        """Step 3: the STS PP valid on the run date, on every unlocked bilan."""
+    def r10_profs_principaux(self, division: Division) -> None:
+        """Step 3: the STS PP valid on the run date, on every unlocked bilan of the division (those of pupils
+        R4/R5 reported too: the bilan's division decides its PP)."""
         pp_sts = [r for r in conv.profs_principaux(self.source, division.code, self.jour) if self._connaitre(r)]
         division.changer_profs_principaux(pp_sts)
-        for eleve_id in restent:
+        for eleve_id in division.eleves:
             nom_eleve = self.p.eleves[eleve_id].identite.nom_affiche
             for bilan in self.p.bilans.get(eleve_id, []):
                 if bilan.verrouille:
@@ -245,9 +283,46 @@ class Regles:
             return self.p.enseignants[ref].identite.nom_affiche
         return ref.cle
 
+    def _verifier_decodage(self, diff: list[Changement], qui: str) -> None:
+        """R13 / SPEC §5: a change whose new value is the old one mis-decoded means a damaged source: the whole
+        run is refused before anything is saved."""
+        for c in diff:
+            for ancien, nouveau in _paires_de_textes(c.ancien, c.nouveau):
+                erreur = lecture_erronee(ancien, nouveau)
+                if erreur is not None:
+                    raise SourceEndommageeError(qui, libelle_champ(c.champ), ancien, nouveau, *erreur)
+
     def _noms(self, refs: list[RefEnseignant]) -> list[EnseignantNomme]:
         return [EnseignantNomme(r, self.p.enseignants[r].identite.nom_affiche if r in self.p.enseignants
                                 else r.cle) for r in refs]
+
+
+def _paires_de_textes(ancien: object, nouveau: object) -> Iterator[tuple[str, str]]:
+    """The texts of an old and a new value that stand at the same place (same field, same rank, the same
+    guardian…), to compare them one by one."""
+    if isinstance(ancien, str) and isinstance(nouveau, str):
+        yield ancien, nouveau
+    elif isinstance(ancien, tuple | list) and isinstance(nouveau, tuple | list):
+        a, n = ordre_canonique(ancien), ordre_canonique(nouveau)
+        if len(a) == len(n):
+            for x, y in zip(a, n, strict=True):
+                yield from _paires_de_textes(x, y)
+    elif isinstance(ancien, Valeur) and type(ancien) is type(nouveau):
+        for f in fields(ancien):  # type: ignore[arg-type]
+            yield from _paires_de_textes(getattr(ancien, f.name), getattr(nouveau, f.name))
+
+
+def _libelles_connus(source: SourceSnapshot, perimetre: Perimetre) -> SourceSnapshot:
+    """A service whose matière has no libellé in the source (Nomenclature.xml absent, a matière STS does not
+    name) keeps the libellé LSUN knows for that matière, rather than its bare code (R13)."""
+    if not any(s.matiere_libelle == s.matiere_code for s in source.services):
+        return source
+    connus = {s.matiere_code: s.matiere_libelle for e in perimetre.enseignants.values() for s in e.services
+              if s.matiere_libelle != s.matiere_code}
+    return source.model_copy(update={"services": tuple(
+        s.model_copy(update={"matiere_libelle": connus[s.matiere_code]})
+        if s.matiere_libelle == s.matiere_code and s.matiere_code in connus else s
+        for s in source.services)})
 
 
 def compter(evenements: list[object], regles: Regles | None = None) -> dict[str, int]:

@@ -10,7 +10,7 @@ from eventsourcing.domain import event
 
 from lsun_events.aggregates.base import LsunAggregate, identifiant
 from lsun_events.aggregates.erreurs import PeriodeInvalideError
-from lsun_events.aggregates.valeurs import Periode, RefEnseignant
+from lsun_events.aggregates.valeurs import Periode, RefEnseignant, memes_donnees
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -75,13 +75,13 @@ class Division(LsunAggregate):
 
     def mettre_a_jour(self, code: str, libelle: str | None) -> bool:
         """R2: code and libellé from the source. Returns True when something changed."""
-        if (code, libelle) == (self.code, self.libelle):
+        if memes_donnees((self.code, self.libelle), (code, libelle)):  # R13: the same texts, however written
             return False
         self._mise_a_jour(ancien_code=self.code, code=code, ancien_libelle=self.libelle, libelle=libelle)
         return True
 
     def changer_profs_principaux(self, profs_principaux: list[RefEnseignant]) -> None:
-        if tuple(profs_principaux) != self.profs_principaux:
+        if not memes_donnees(self.profs_principaux, tuple(profs_principaux), ensemble=True):
             self._pp_changes(anciens=list(self.profs_principaux), nouveaux=list(profs_principaux))
 
     # Events ---------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from lsun_events.aggregates.valeurs import (
     RefEnseignant,
     ServiceEnseignement,
     changements,
+    memes_donnees,
+    ordre_canonique,
 )
 
 if TYPE_CHECKING:
@@ -40,15 +42,15 @@ class Enseignant(LsunAggregate):
         self.uai = uai
         self.ref = ref
         self.identite = identite
-        self.services = tuple(services)
+        self.services = ordre_canonique(services)
 
     def mettre_a_jour(self, identite: IdentiteEnseignant, services: list[ServiceEnseignement],
                       divisions: list[str]) -> list[Changement]:
         """R8: administrative data and services. ``divisions``: the selected divisions where the
         teacher is linked (context of the message M4)."""
         diff = changements(self.identite, identite)
-        if tuple(services) != self.services:
-            diff.append(Changement("services", self.services, tuple(services)))
+        if not memes_donnees(self.services, tuple(services), ensemble=True):  # a set: order means nothing (R13)
+            diff.append(Changement("services", self.services, ordre_canonique(services)))
         if diff:
             self._mis_a_jour(changements=diff, divisions=divisions, enseignant=identite.nom_affiche)
         return diff

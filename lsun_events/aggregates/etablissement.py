@@ -10,7 +10,13 @@ from eventsourcing.domain import event
 
 from lsun_events.aggregates.base import LsunAggregate, identifiant
 from lsun_events.aggregates.erreurs import UaiImmuableError
-from lsun_events.aggregates.valeurs import Changement, InfosEtablissement, ParametresAutomatiques, changements
+from lsun_events.aggregates.valeurs import (
+    Changement,
+    InfosEtablissement,
+    ParametresAutomatiques,
+    changements,
+    memes_donnees,
+)
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -59,7 +65,7 @@ class Etablissement(LsunAggregate):
             self._division_recodee(ancien_code=ancien_code, code=code)
 
     def definir_groupe(self, code: str, divisions: tuple[str, ...]) -> None:
-        if self.groupes.get(code) != tuple(divisions):
+        if code not in self.groupes or not memes_donnees(self.groupes[code], tuple(divisions), ensemble=True):
             self._groupe_defini(code=code, divisions=list(divisions))
 
     def rattacher_enseignant(self, cle: str) -> None:

@@ -1,12 +1,22 @@
 """Frozen values carried by events. JSON turns tuples into lists: ``__post_init__`` turns them back,
-so a value reloaded from the store equals the one saved."""
+so a value reloaded from the store equals the one saved.
+
+Values read from the national sources (``ValeurSource``) are equal when they mean the same data (R13): texts
+compared once normalised (NFC, trimmed, inner spaces collapsed), and the lists without a meaning of order
+(a pupil's guardians, a teacher's services, a pupil's groups) compared as sets. A value stored before this
+rule existed (in file order, not normalised) therefore still equals its re-export."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar, TypeVar
+
+from lsun_events.aggregates.normalisation import normaliser_texte
+
+V = TypeVar("V")
 
 
 class Valeur:
@@ -28,21 +38,76 @@ class Valeur:
         return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
 
 
+class ValeurSource(Valeur):
+    """A value read from SIECLE or STS: equality and hash mean "the same data" (see the module's doc).
+    ``ENSEMBLES`` names the fields whose order means nothing."""
+
+    ENSEMBLES: ClassVar[frozenset[str]] = frozenset()
+
+    def cle(self) -> tuple[Any, ...]:
+        """The canonical form: what equality compares."""
+        ensembles = type(self).ENSEMBLES
+        return (type(self).__name__, *(canonique(getattr(self, nom), nom in ensembles)
+                                       for nom in _noms(self)))
+
+    def __eq__(self, autre: object) -> bool:
+        if type(autre) is not type(self):
+            return NotImplemented
+        return self.cle() == autre.cle()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self.cle())
+
+
+def _noms(valeur: Valeur) -> tuple[str, ...]:
+    noms = type(valeur).__dict__.get("_noms_des_champs")
+    if noms is None:
+        noms = tuple(f.name for f in fields(valeur))  # type: ignore[arg-type]
+        type(valeur)._noms_des_champs = noms
+    return noms
+
+
+def canonique(valeur: Any, ensemble: bool = False) -> Any:
+    """The canonical form of a field's value: normalised text (empty text is no text), the canonical form of
+    source values, a sorted list without duplicates when ``ensemble``."""
+    if type(valeur) is str:
+        return normaliser_texte(valeur) or None
+    if isinstance(valeur, ValeurSource):
+        return valeur.cle()
+    if isinstance(valeur, tuple | list):
+        elements = tuple(canonique(v) for v in valeur)
+        return tuple(sorted(set(elements), key=repr)) if ensemble else elements
+    return valeur
+
+
+def ordre_canonique(valeurs: Iterable[V]) -> tuple[V, ...]:
+    """A set stored in its canonical order (so that equal data are stored alike), without duplicates."""
+    uniques: dict[Any, V] = {}
+    for v in valeurs:
+        uniques.setdefault(canonique(v), v)
+    return tuple(uniques[c] for c in sorted(uniques, key=repr))
+
+
+def memes_donnees(ancien: Any, nouveau: Any, ensemble: bool = False) -> bool:
+    """True when two values of a field mean the same data (R13)."""
+    return ancien == nouveau or canonique(ancien, ensemble) == canonique(nouveau, ensemble)
+
+
 class EtatBilan(StrEnum):
     EN_COURS = "en cours de saisie"
     VERROUILLE = "verrouillé"
 
 
-@dataclass(frozen=True)
-class Adresse(Valeur):
+@dataclass(frozen=True, eq=False)
+class Adresse(ValeurSource):
     lignes: tuple[str, ...] = ()
     code_postal: str | None = None
     commune: str | None = None
     pays: str | None = None
 
 
-@dataclass(frozen=True)
-class Responsable(Valeur):
+@dataclass(frozen=True, eq=False)
+class Responsable(ValeurSource):
     personne_id: str
     civilite: str | None = None
     nom: str | None = None
@@ -56,9 +121,11 @@ class Responsable(Valeur):
     mel: str | None = None
 
 
-@dataclass(frozen=True)
-class IdentiteEleve(Valeur):
+@dataclass(frozen=True, eq=False)
+class IdentiteEleve(ValeurSource):
     """A pupil's administrative data: what synchronisation updates."""
+
+    ENSEMBLES = frozenset({"responsables"})
 
     nom_de_famille: str
     prenoms: tuple[str, ...]
@@ -81,16 +148,18 @@ class IdentiteEleve(Valeur):
         return f"{self.prenoms[0]} {self.nom_usage or self.nom_de_famille}"
 
 
-@dataclass(frozen=True)
-class Option(Valeur):
+@dataclass(frozen=True, eq=False)
+class Option(ValeurSource):
     rang: int
     matiere_code: str
     modalite: str | None = None
 
 
-@dataclass(frozen=True)
-class Scolarite(Valeur):
+@dataclass(frozen=True, eq=False)
+class Scolarite(ValeurSource):
     """A pupil's scolarité: never changed by synchronisation."""
+
+    ENSEMBLES = frozenset({"groupes", "options"})
 
     division: str | None = None
     groupes: tuple[str, ...] = ()
@@ -112,8 +181,8 @@ class RefEnseignant(Valeur):
         return f"{self.type}:{self.id_sts}"
 
 
-@dataclass(frozen=True)
-class IdentiteEnseignant(Valeur):
+@dataclass(frozen=True, eq=False)
+class IdentiteEnseignant(ValeurSource):
     nom_usage: str
     prenom: str
     civilite: str | None = None
@@ -129,8 +198,8 @@ class IdentiteEnseignant(Valeur):
         return f"{self.prenom} {self.nom_usage}"
 
 
-@dataclass(frozen=True)
-class ServiceEnseignement(Valeur):
+@dataclass(frozen=True, eq=False)
+class ServiceEnseignement(ValeurSource):
     structure_code: str
     structure_type: str  # "D" | "G"
     matiere_code: str
@@ -183,8 +252,8 @@ class Changement(Valeur):
     nouveau: Any
 
 
-@dataclass(frozen=True)
-class InfosEtablissement(Valeur):
+@dataclass(frozen=True, eq=False)
+class InfosEtablissement(ValeurSource):
     nom: str | None = None
     sigle: str | None = None
     adresse: Adresse = Adresse()
@@ -196,12 +265,16 @@ class InfosEtablissement(Valeur):
 
 
 def changements(ancien: Valeur, nouveau: Valeur) -> list[Changement]:
-    """The fields that differ between two values of the same class, in declaration order."""
-    return [
-        Changement(f.name, getattr(ancien, f.name), getattr(nouveau, f.name))
-        for f in fields(ancien)  # type: ignore[arg-type]
-        if getattr(ancien, f.name) != getattr(nouveau, f.name)
-    ]
+    """The fields that differ between two values of the same class, in declaration order; for source
+    values, only the fields whose data really differ (R13)."""
+    ensembles = type(ancien).ENSEMBLES if isinstance(ancien, ValeurSource) else frozenset()
+    source = isinstance(ancien, ValeurSource)
+    resultat = []
+    for nom in _noms(ancien):
+        a, n = getattr(ancien, nom), getattr(nouveau, nom)
+        if a != n if not source else not memes_donnees(a, n, nom in ensembles):
+            resultat.append(Changement(nom, a, n))
+    return resultat
 
 
 VALEURS: tuple[type[Valeur], ...] = (
@@ -224,6 +297,7 @@ class DescriptionSource(Valeur):
     origine: str  # "fichiers" | "s3e"
     empreinte: str
     exports: tuple[ExportLu, ...] = ()
+    absents: tuple[str, ...] = ()  # optional exports absent, by role ("responsables", "communs"…): R13
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from lsun_events.config import Store
 from lsun_events.interfaces.presentation import bilan_en_dict, bilan_en_lignes, messages_en_lignes
 from lsun_events.interfaces.sortie import Resultat
 from lsun_events.interfaces.sources_cli import lire_source
-from lsun_events.messages import rapport
+from lsun_events.messages import exports_absents_en_lignes, rapport
 from lsun_events.projections import rapports
 from lsun_events.systeme import Systeme, reconstruire_en_parallele
 from lsun_events.systeme import migrer as migrer_tout
@@ -137,6 +137,7 @@ def synchroniser(args: argparse.Namespace) -> Resultat:
     entete = ("Simulation (rien n'a été enregistré)" if args.simulation
               else f"Synchronisation {resultat.synchronisation} terminée")
     return Resultat(resultat.en_dict(), [f"{entete} : {len(resultat.messages)} message(s).",
+                                         *exports_absents_en_lignes(resultat.absents),
                                          *messages_en_lignes(resultat.messages)])
 
 

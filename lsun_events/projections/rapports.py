@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lsun_events.messages import Element, Message, assembler, elements
+from lsun_events.messages import Element, Message, assembler, elements, exports_absents
 from lsun_events.projections.base import Curseur, Dialecte, Modele
 
 TOPICS = tuple(f"lsun:{n}" for n in (
@@ -46,7 +46,8 @@ class Rapports(Modele):
             nom = type(e).__name__
             if nom == "SynchronisationDemarree":
                 source = {"origine": e.source.origine, "empreinte": e.source.empreinte,
-                          "exports": [x.en_dict() for x in e.source.exports]}
+                          "exports": [x.en_dict() for x in e.source.exports],
+                          "absents": exports_absents(e.source.absents)}
                 c.executer(
                     f"INSERT INTO {runs} (synchronisation, uai, acteur, debut, statut, divisions, toutes, automatique,"
                     " jour, source, compteurs, position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",

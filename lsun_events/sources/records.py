@@ -196,8 +196,11 @@ class SourceSnapshot(Record):
     matieres: tuple[MatiereSource, ...] = ()  # STS MATIERES completed by Nomenclature.xml
     exports: tuple[ExportDescription, ...] = ()
     anomalies: tuple[str, ...] = ()  # French warnings found while reading (e.g. several D)
+    # Optional exports absent from the delivery (a missing file, or an S3E resource answering 404), by role:
+    # "responsables", "nomenclature", "structures", "communs". What they alone carry is kept as LSUN has it (R13).
+    absents: tuple[str, ...] = ()
 
     def empreinte(self) -> str:
         """Content hash of the data (not of where it came from): equal data, equal hash."""
-        data = self.model_dump_json(exclude={"exports", "origine", "anomalies"})
+        data = self.model_dump_json(exclude={"exports", "origine", "anomalies"})  # lists in canonical order
         return hashlib.sha256(data.encode("utf-8")).hexdigest()

@@ -18,10 +18,11 @@ year is refused as soon as its ``PARAMETRES`` are read, before its data.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from lsun_events.sources.documents import Document, JeuDocuments
 from lsun_events.sources.erreurs import SourceInvalideError
@@ -187,7 +188,8 @@ def _lire(documents: dict[str, Document], sts: Document | None, origine: str, ua
     uai = coherence.uai
     assert uai is not None  # every reader requires its UAJ
     matieres = _matieres(lus)
-    return SourceSnapshot(
+    absents = tuple(role for role in FACULTATIFS if role not in documents) if sts is not None else ()
+    return _ordre_canonique(SourceSnapshot(
         uai=uai,
         annee_scolaire=coherence.annee_scolaire(documents["eleves"].nom),
         origine="s3e" if origine == "s3e" else "fichiers",
@@ -201,7 +203,39 @@ def _lire(documents: dict[str, Document], sts: Document | None, origine: str, ua
         matieres=tuple(matieres.values()),
         exports=tuple(exports),
         anomalies=tuple(dict.fromkeys(anomalies)),
-    )
+        absents=absents,
+    ))
+
+
+FACULTATIFS = ("responsables", "nomenclature", "structures", "communs")  # the optional SIECLE exports (R13)
+
+
+def _ordre_canonique(snapshot: SourceSnapshot) -> SourceSnapshot:
+    """Every list without a meaning of order in one canonical order (R13), so that a re-export listing the same
+    data in another order gives equal records and the same content hash."""
+    def trier(valeurs: Iterable[Any], cle: Callable[[Any], Any]) -> tuple[Any, ...]:
+        return tuple(sorted(valeurs, key=cle))
+
+    eleves = trier((e.model_copy(update={
+        "responsables": trier(e.responsables, lambda r: (r.personne_id, r.model_dump_json())),
+        "groupes": tuple(sorted(set(e.groupes))),
+        "options": trier(e.options, lambda o: (o.rang, o.matiere_code, o.modalite or ""))})
+        for e in snapshot.eleves), lambda e: e.eleve_id)
+    services = trier((s.model_copy(update={"enseignants": trier(set(s.enseignants), lambda r: (r.type, r.id_sts))})
+                      for s in snapshot.services),
+                     lambda s: (s.structure_type, s.structure_code, s.matiere_code, s.modalite or "",
+                                s.model_dump_json()))
+    return snapshot.model_copy(update={
+        "divisions": trier(snapshot.divisions, lambda d: d.code),
+        "groupes": trier((g.model_copy(update={"divisions": tuple(sorted(set(g.divisions)))})
+                          for g in snapshot.groupes), lambda g: g.code),
+        "eleves": eleves,
+        "enseignants": trier(snapshot.enseignants, lambda e: (e.type, e.id_sts)),
+        "services": services,
+        "profs_principaux": trier(snapshot.profs_principaux, lambda p: (
+            p.division, p.enseignant.type, p.enseignant.id_sts, p.date_debut or date.min, p.date_fin or date.max)),
+        "matieres": trier(snapshot.matieres, lambda m: m.code),
+    })
 
 
 def _etablissement(uai: str, lus: _Lectures) -> EtablissementSource:

@@ -34,13 +34,13 @@ def test_a_complete_snapshot(tmp_path: Path) -> None:
     snapshot = charger_exports(siecle, sts, uai_attendu="0999001x", annee_attendue="2025")
     assert (snapshot.uai, snapshot.annee_scolaire, snapshot.origine) == ("0999001X", "2025", "fichiers")
     assert [e.eleve_id for e in snapshot.eleves] == ["700101", "700102", "700103", "700104"]
-    assert [e.id_sts for e in snapshot.enseignants] == ["48213", "900", "48214"]
+    assert [e.id_sts for e in snapshot.enseignants] == ["48213", "48214", "900"]  # canonical order (R13)
     assert len(snapshot.services) == 4 and len(snapshot.profs_principaux) == 1
 
     # divisions: Structures.xml, completed by STS (libellé, new 3A) and by the pupils' D codes (4E 1);
     # the pseudo-division Inactifs is a pupil's division but never a division of the snapshot
     assert [(d.code, d.libelle, d.mefs) for d in snapshot.divisions] == [
-        ("5E1", "5ÈME 1", ()), ("5E2", "5EME 2 (STS)", ("10110001110",)), ("3A", "3EME A", ()), ("4E 1", None, ())]
+        ("3A", "3EME A", ()), ("4E 1", None, ()), ("5E1", "5ÈME 1", ()), ("5E2", "5EME 2 (STS)", ("10110001110",))]
     assert snapshot.eleves[3].division == "Inactifs"
     assert [(g.code, g.libelle, g.divisions) for g in snapshot.groupes] == [("5LAT", "LATIN 5ÈME", ("5E1", "5E2"))]
 
@@ -61,8 +61,8 @@ def test_a_complete_snapshot(tmp_path: Path) -> None:
     matieres = {m.code: m for m in snapshot.matieres}
     assert matieres["061300"].libelle == "Sciences de la vie et de la Terre"
     assert matieres["020300"].code_gestion == "LCALA"
-    assert [s.matiere_libelle for s in snapshot.services] == [
-        "Anglais LV1", "FRANÇAIS", "Sciences de la vie et de la Terre", "LCA LATIN"]
+    assert sorted(s.matiere_libelle for s in snapshot.services) == sorted([
+        "Anglais LV1", "FRANÇAIS", "Sciences de la vie et de la Terre", "LCA LATIN"])
 
     assert snapshot.exports == (
         ExportDescription(fichier="ElevesSansAdresses.xml", racine="BEE_ELEVES", date_export="08/09/2025 07:42:10"),
@@ -109,7 +109,7 @@ def test_pupils_only(tmp_path: Path) -> None:
     snapshot = charger_eleves(siecle, uai_attendu="0999001X")
     assert len(snapshot.eleves) == 4 and snapshot.enseignants == () and snapshot.services == ()
     assert snapshot.etablissement.nom == "COLLÈGE" and snapshot.annee_scolaire == "2025"
-    assert [d.code for d in snapshot.divisions] == ["5E1", "5E2", "4E 1"]
+    assert [d.code for d in snapshot.divisions] == ["4E 1", "5E1", "5E2"]
 
 
 def test_school_year_from_the_export_date_when_no_file_states_it(tmp_path: Path) -> None:

@@ -88,7 +88,7 @@ COLONNES = ("id", "uai", "demandeur", "simulation", "divisions", "source", "debu
 
 def _resultat_en_texte(r: ResultatSynchronisation) -> str:
     return json.dumps({"synchronisation": str(r.synchronisation), "statut": r.statut, "compteurs": r.compteurs,
-                       "divisions": r.divisions,
+                       "divisions": r.divisions, "absents": r.absents,
                        "messages": [[m.code, m.division, [list(v) for v in m.valeurs]] for m in r.messages]},
                       ensure_ascii=False)
 
@@ -97,7 +97,7 @@ def _resultat_de_texte(texte: str) -> ResultatSynchronisation:
     d = json.loads(texte)
     return ResultatSynchronisation(
         synchronisation=uuid.UUID(d["synchronisation"]), statut=d["statut"], compteurs=d["compteurs"],
-        divisions=d["divisions"],
+        divisions=d["divisions"], absents=d.get("absents", []),
         messages=[Message(code, division, tuple((k, v) for k, v in valeurs)) for code, division, valeurs in
                   d["messages"]])
 
