@@ -202,5 +202,7 @@ class SourceSnapshot(Record):
 
     def empreinte(self) -> str:
         """Content hash of the data (not of where it came from): equal data, equal hash."""
-        data = self.model_dump_json(exclude={"exports", "origine", "anomalies"})  # lists in canonical order
+        canonique = self.model_copy(update={"divisions": tuple(sorted(self.divisions, key=lambda d: d.code)),
+                                            "groupes": tuple(sorted(self.groupes, key=lambda g: g.code))})
+        data = canonique.model_dump_json(exclude={"exports", "origine", "anomalies"})  # the other lists are sorted
         return hashlib.sha256(data.encode("utf-8")).hexdigest()

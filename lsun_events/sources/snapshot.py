@@ -225,10 +225,9 @@ def _ordre_canonique(snapshot: SourceSnapshot) -> SourceSnapshot:
                       for s in snapshot.services),
                      lambda s: (s.structure_type, s.structure_code, s.matiere_code, s.modalite or "",
                                 s.model_dump_json()))
-    return snapshot.model_copy(update={
-        "divisions": trier(snapshot.divisions, lambda d: d.code),
-        "groupes": trier((g.model_copy(update={"divisions": tuple(sorted(set(g.divisions)))})
-                          for g in snapshot.groupes), lambda g: g.code),
+    return snapshot.model_copy(update={  # divisions and groups keep the export's order: the order "toutes" runs in
+        "groupes": tuple(g.model_copy(update={"divisions": tuple(sorted(set(g.divisions)))})
+                         for g in snapshot.groupes),
         "eleves": eleves,
         "enseignants": trier(snapshot.enseignants, lambda e: (e.type, e.id_sts)),
         "services": services,

@@ -40,7 +40,7 @@ def test_a_complete_snapshot(tmp_path: Path) -> None:
     # divisions: Structures.xml, completed by STS (libellé, new 3A) and by the pupils' D codes (4E 1);
     # the pseudo-division Inactifs is a pupil's division but never a division of the snapshot
     assert [(d.code, d.libelle, d.mefs) for d in snapshot.divisions] == [
-        ("3A", "3EME A", ()), ("4E 1", None, ()), ("5E1", "5ÈME 1", ()), ("5E2", "5EME 2 (STS)", ("10110001110",))]
+        ("5E1", "5ÈME 1", ()), ("5E2", "5EME 2 (STS)", ("10110001110",)), ("3A", "3EME A", ()), ("4E 1", None, ())]
     assert snapshot.eleves[3].division == "Inactifs"
     assert [(g.code, g.libelle, g.divisions) for g in snapshot.groupes] == [("5LAT", "LATIN 5ÈME", ("5E1", "5E2"))]
 
@@ -109,7 +109,7 @@ def test_pupils_only(tmp_path: Path) -> None:
     snapshot = charger_eleves(siecle, uai_attendu="0999001X")
     assert len(snapshot.eleves) == 4 and snapshot.enseignants == () and snapshot.services == ()
     assert snapshot.etablissement.nom == "COLLÈGE" and snapshot.annee_scolaire == "2025"
-    assert [d.code for d in snapshot.divisions] == ["4E 1", "5E1", "5E2"]
+    assert [d.code for d in snapshot.divisions] == ["5E1", "5E2", "4E 1"]
 
 
 def test_school_year_from_the_export_date_when_no_file_states_it(tmp_path: Path) -> None:
