@@ -66,7 +66,8 @@ def test_synchroniser_depuis_les_fichiers_simulation_puis_reel_puis_messages(
     code, out, err = lancer(capsys, *commande)
     assert code == 0, err
     reel = json.loads(out)
-    assert set(reel) == {"synchronisation", "statut", "messages", "compteurs"}
+    assert set(reel) == {"synchronisation", "statut", "messages", "compteurs", "exports_absents"}
+    assert reel["exports_absents"] == []  # every optional export was there
     assert reel["statut"] == "terminee"
     assert reel["messages"] == simulation["messages"]
     assert reel["messages"] == [

@@ -27,9 +27,9 @@ def verifier_lu(ecole: Ecole, lu: SourceSnapshot) -> None:
         assert [r.personne_id for r in source.responsables] == [r.personne_id for r in modele.responsables]
     assert {(e.type, e.id_sts, e.nom_usage, e.prenom) for e in lu.enseignants} == \
         {(e.type, e.id, e.nom_usage, e.prenom) for e in ecole.enseignants}
-    assert {(s.structure_code, s.structure_type, s.matiere_code, tuple((r.type, r.id_sts) for r in s.enseignants))
-            for s in lu.services} == \
-        {(code, nature, s.matiere_code, tuple((r.type, r.id) for r in s.enseignants))
+    assert {(s.structure_code, s.structure_type, s.matiere_code,  # a service's teachers: a set (R13)
+             frozenset((r.type, r.id_sts) for r in s.enseignants)) for s in lu.services} == \
+        {(code, nature, s.matiere_code, frozenset((r.type, r.id) for r in s.enseignants))
          for code, nature, s in ecole.services()}
     assert {(pp.division, pp.enseignant.type, pp.enseignant.id_sts) for pp in lu.profs_principaux} == \
         {(pp.division, e.type, e.id) for e in ecole.enseignants for pp in e.profs_princ}
