@@ -270,7 +270,7 @@ def test_synchronisation_avec_la_session_et_le_jeton_csrf(client: TestClient, si
     fini = attendre_tache(client, lance.json()["suivi"])
     assert (fini["etat"], fini["fait"], fini["total"]) == ("terminee", 13, 13)  # 7 pupils in 4A, 6 in 3B
     resultat = fini["resultat"]
-    assert set(resultat) == {"synchronisation", "statut", "messages", "compteurs"}
+    assert set(resultat) == {"synchronisation", "statut", "messages", "compteurs", "exports_absents"}
     assert resultat["statut"] == "terminee" and resultat["messages"] == ATTENDUS
     assert resultat["compteurs"]["eleves_mis_a_jour"] == 1 and resultat["compteurs"]["bilans_archives"] == 1
     run = fini["synchronisation"]
