@@ -13,6 +13,13 @@ mix of new bytes and bytes kept from an earlier run (the client keeps no documen
 A key missing from ``etags`` means "absent last time" (an optional resource that answered 404) or "the
 server gave no ETag": that resource is asked without condition, and a 200 counts as a change.
 
+Origin. Redirects are followed by hand, and only within the configured origin (scheme, host and port):
+a redirect elsewhere is refused in French before anything is read from the other host (requests would
+otherwise follow it, and the documents of another server would be saved). At most ``REDIRECTIONS_MAX``.
+
+Journal. urllib3 logs its retries and oddities in English (``Retrying (Retry(total=1…)) after connection
+broken by…``); those records (WARNING and above) are rewritten in French on their way to any handler.
+
 Memory. Bodies are spooled to a ``SpooledTemporaryFile`` past ``seuil_memoire`` bytes: hundreds of MB
 never sit in RAM. ``ResultatS3E.fermer()`` (or ``with resultat:``) releases them; so does garbage
 collection. Every error is an ``S3EIndisponibleError`` naming the URL, in French (an invalid UAI, refused
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import logging
 import re
 import tempfile
 import threading
@@ -32,7 +40,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, BinaryIO, Literal, cast
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -44,6 +52,7 @@ from urllib3.exceptions import (
     NewConnectionError,
     ProtocolError,
     ReadTimeoutError,
+    SSLError,
 )
 from urllib3.util.retry import Retry
 
@@ -80,6 +89,7 @@ TAILLE_MAX_DEFAUT = 500 * 1024 * 1024
 DUREE_MAX_DOCUMENT_DEFAUT = 600.0
 SEUIL_MEMOIRE_DEFAUT = 4 * 1024 * 1024
 TAILLE_BLOC = 64 * 1024
+REDIRECTIONS_MAX = 5  # within the configured origin; any redirect elsewhere is refused
 ATTENTE_MAX_RETRY_AFTER = 30.0  # seconds: a longer Retry-After is shortened to this
 TYPES_XML = ("application/xml", "text/xml")
 TYPES_HTML = ("text/html", "application/xhtml+xml")
@@ -286,10 +296,7 @@ class ClientS3E:
         url = self._url(uai, ressource)
         nom = _sans_identifiants(url)
         entetes = {"If-None-Match": etag} if etag is not None else {}
-        try:
-            reponse = self._session.get(url, headers=entetes, timeout=self.timeout, stream=True)
-        except requests.RequestException as exc:
-            raise self._erreur_requete(nom, exc) from exc
+        reponse = self._get(nom, url, entetes)
         with reponse:
             statut = reponse.status_code
             if statut == 304 and etag is not None:
@@ -309,6 +316,26 @@ class ClientS3E:
             tampon.fermer()
             raise
         return _Reponse("telecharge", nom, nouvel_etag, tampon)
+
+    def _get(self, nom: str, url: str, entetes: Mapping[str, str]) -> requests.Response:
+        """The answer to ``GET url``, following redirects only within the configured origin."""
+        origine = _origine(self.base_url)
+        for _ in range(REDIRECTIONS_MAX + 1):
+            try:
+                reponse = self._session.get(url, headers=entetes, timeout=self.timeout, stream=True,
+                                            allow_redirects=False)
+            except requests.RequestException as exc:
+                raise self._erreur_requete(nom, exc) from exc
+            if not reponse.is_redirect:
+                return reponse
+            cible = urljoin(url, reponse.headers.get("Location", ""))
+            reponse.close()
+            if _origine(cible) != origine:
+                raise _erreur_redirection(nom, cible, self.base_url)
+            url = cible
+        raise S3EIndisponibleError(nom, f"le service S3E redirige plus de {REDIRECTIONS_MAX} fois de suite",
+                                   correction="Vérifiez l'adresse du service ; si cela persiste, contactez son "
+                                              "administrateur")
 
     def _verifier_type(self, nom: str, reponse: requests.Response) -> None:
         type_contenu = reponse.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -459,6 +486,27 @@ def _verifier_base(base_url: str) -> str:
     return base
 
 
+def _origine(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of ``url`` (the port made explicit), to compare two addresses."""
+    morceaux = urlsplit(url)
+    schema = morceaux.scheme.lower()
+    try:
+        port = morceaux.port
+    except ValueError:  # a port that is not a number: never the configured origin
+        return schema, morceaux.netloc, -1
+    return schema, (morceaux.hostname or "").rstrip("."), port or {"http": 80, "https": 443}.get(schema)
+
+
+def _erreur_redirection(nom: str, cible: str, base: str) -> S3EIndisponibleError:
+    montree = _sans_identifiants(cible)
+    montree = montree if len(montree) <= 200 else montree[:200] + "…"
+    return S3EIndisponibleError(
+        nom, f"le service S3E redirige vers une autre adresse (« {montree} »), hors de l'adresse configurée "
+             f"(« {_sans_identifiants(base)} ») : la redirection n'est pas suivie et rien n'est lu ni enregistré",
+        correction="Vérifiez l'adresse du service (schéma http ou https, nom et port exacts) ; si le service a "
+                   "vraiment changé d'adresse, configurez la nouvelle")
+
+
 def _sans_identifiants(url: str) -> str:
     """The URL as shown in messages: without ``user:password@``."""
     morceaux = urlsplit(url)
@@ -573,3 +621,85 @@ def _taille_lisible(octets: int) -> str:
         return f"{octets / 1024:.0f} Ko"
     return f"{octets} octets"
 
+
+
+# -- urllib3's journal, in French ------------------------------------------------------------------------
+
+# A logger's filters only see the records logged on it, not its children's: every module that logs is named.
+_LOGGERS_URLLIB3 = ("urllib3", "urllib3.connectionpool", "urllib3.connection", "urllib3.response",
+                    "urllib3.poolmanager", "urllib3.util.retry", "urllib3.contrib.pyopenssl",
+                    "urllib3.http2.connection", "requests")
+
+
+def _nature_reseau(erreur: object) -> str:
+    if isinstance(erreur, NewConnectionError):
+        return "connexion refusée ou adresse inconnue"
+    if isinstance(erreur, ConnectTimeoutError):
+        return "délai de connexion dépassé"
+    if isinstance(erreur, ReadTimeoutError):
+        return "délai de réponse dépassé"
+    if isinstance(erreur, SSLError):
+        return "connexion sécurisée (TLS) en échec"
+    if isinstance(erreur, ProtocolError):
+        return "connexion fermée par le serveur"
+    return "erreur de réseau"
+
+
+def _restantes(tentatives: object) -> str:
+    total = getattr(tentatives, "total", None)
+    if not isinstance(total, int):
+        return "nouvelle tentative"
+    if total <= 0:
+        return "dernière tentative"
+    return f"nouvelle tentative ({total} autre{'s' if total > 1 else ''} possible{'s' if total > 1 else ''} ensuite)"
+
+
+def traduire_journal_urllib3(record: logging.LogRecord) -> str:
+    """The French text of one of urllib3's warnings (retries, malformed answers…)."""
+    gabarit = str(record.msg)
+    args = record.args if isinstance(record.args, tuple) else ()
+    if gabarit.startswith("Retrying") and len(args) >= 3:
+        tentatives, erreur, chemin = args[:3]
+        return f"Service S3E : {_nature_reseau(erreur)} sur {_sans_identifiants(str(chemin))}, {_restantes(tentatives)}"
+    if gabarit.startswith("Failed to parse headers") and args:
+        return (f"Service S3E : en-têtes de réponse mal formés ({_sans_identifiants(str(args[0]))}) ; la réponse "
+                "est lue quand même")
+    if "both Content-Length and Transfer-Encoding" in gabarit:
+        return ("Service S3E : réponse ambiguë (Content-Length et Transfer-Encoding à la fois) ; la longueur annoncée "
+                "est ignorée")
+    if gabarit.startswith("Connection pool is full") and args:
+        return f"Service S3E : trop de connexions simultanées vers {args[0]} ; une connexion est fermée"
+    if gabarit.startswith("Certificate did not match") and args:
+        return f"Service S3E : le certificat TLS du serveur ne correspond pas à son nom ({args[0]})"
+    return ("Service S3E : la bibliothèque HTTP (urllib3) a signalé une anomalie (détail en anglais avec "
+            "LSUN_JOURNAL=DEBUG)")
+
+
+class JournalUrllib3EnFrancais(logging.Filter):
+    """Rewrites urllib3's warnings in French (and drops their English traceback); DEBUG and INFO records, shown
+    only when asked for (``LSUN_JOURNAL=DEBUG``), are left as they are."""
+
+    lsun = True
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        if logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+            record.msg = f"{traduire_journal_urllib3(record)} — détail : {record.getMessage()}"
+        else:
+            record.msg = traduire_journal_urllib3(record)
+            record.exc_info = None
+            record.exc_text = None
+        record.args = None
+        return True
+
+
+def installer_journal_en_francais() -> None:
+    """Put ``JournalUrllib3EnFrancais`` on urllib3's loggers (idempotent; done when this module is imported)."""
+    for nom in _LOGGERS_URLLIB3:
+        journal = logging.getLogger(nom)
+        if not any(getattr(f, "lsun", False) for f in journal.filters):
+            journal.addFilter(JournalUrllib3EnFrancais())
+
+
+installer_journal_en_francais()
