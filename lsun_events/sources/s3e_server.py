@@ -4,7 +4,8 @@
 ``bee/communs``, ``sts/emp``) answers the bytes of the matching export file, as they are, with a strong
 ``ETag`` (sha256 of the bytes), ``If-None-Match`` → 304, and a bearer token when one is configured.
 An export may also be a zip holding exactly that file. Files are re-read on every request, so a changed
-export gets a new ETag at once. Used by the demo, by tests and by ``lsun-events s3e``.
+export gets a new ETag at once; only regular files are read, at most ``TAILLE_MAX_SERVIE`` bytes per answer
+(a bigger one, a device or a pipe is a French 409). Used by the demo, by tests and by ``lsun-events s3e``.
 
 The log holds the method, the path and the status only (no query string, no client address).
 """
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
 
+from lsun_events.sources.documents import ouvrir_ordinaire
 from lsun_events.sources.erreurs import SourceInvalideError
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ logger = logging.getLogger(__name__)
 UAI_VALIDE = re.compile(r"[0-9]{7}[A-Z]")
 TAILLE_BLOC = 64 * 1024
 SEUIL_MEMOIRE = 4 * 1024 * 1024  # an answer is spooled to disk past this size
+TAILLE_MAX_SERVIE = 500 * 1024 * 1024  # bytes of one answer (the client's default limit)
 TAILLE_JOURNAL = 10_000
 
 
@@ -101,23 +104,32 @@ class Source:
     def nom(self) -> str:
         return self.fichier.name if self.membre is None else f"{self.fichier.name}!{self.membre}"
 
-    def copier(self) -> tuple[IO[bytes], str, int]:
-        """Copy the bytes into a spool (consistent with its ETag even if the file changes meanwhile)."""
+    def copier(self, taille_max: int = TAILLE_MAX_SERVIE) -> tuple[IO[bytes], str, int]:
+        """Copy the bytes into a spool (consistent with its ETag even if the file changes meanwhile); a regular
+        file only, at most ``taille_max`` bytes (uncompressed), else a French 409."""
         empreinte = hashlib.sha256()
         spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SEUIL_MEMOIRE)  # noqa: SIM115
         taille = 0
         try:
             with ExitStack() as pile:
+                brut: IO[bytes] = pile.enter_context(ouvrir_ordinaire(self.fichier, self.fichier.name))
                 if self.membre is None:
-                    flux: IO[bytes] = pile.enter_context(self.fichier.open("rb"))
+                    flux = brut
                 else:
-                    archive = pile.enter_context(zipfile.ZipFile(self.fichier))
+                    archive = pile.enter_context(zipfile.ZipFile(brut))
                     flux = pile.enter_context(archive.open(self.membre))
                 while bloc := flux.read(TAILLE_BLOC):
+                    taille += len(bloc)
+                    if taille > taille_max:
+                        raise RefusS3E(HTTPStatus.CONFLICT,
+                                       f"L'export « {self.nom} » dépasse {taille_max // (1024 * 1024)} Mo : il n'est "
+                                       "pas servi. Remplacez-le par l'export d'origine.")
                     empreinte.update(bloc)
                     spool.write(bloc)
-                    taille += len(bloc)
             spool.seek(0)
+        except SourceInvalideError as exc:  # not a regular file (device, pipe…), or unreadable
+            spool.close()
+            raise RefusS3E(HTTPStatus.CONFLICT, f"{exc.message}.") from exc
         except zipfile.BadZipFile as exc:
             spool.close()
             raise RefusS3E(HTTPStatus.CONFLICT, f"L'archive « {self.fichier.name} » est illisible ({exc}). "
