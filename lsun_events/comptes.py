@@ -3,7 +3,12 @@
 Roles: ``chef`` (chef d'établissement of one UAI), ``enseignant`` (of one UAI), ``admin`` (académie, every
 school). Accounts live apart from the events: an SQLite file beside the store (``lsun.comptes.sqlite``), or the
 table ``comptes`` of the store's PostgreSQL schema (created by ``lsun-events migrer``). Passwords are hashed
-with Argon2id (argon2-cffi); an API token is random and only its SHA-256 is kept."""
+with Argon2id (argon2-cffi); an API token is random and only its SHA-256 is kept.
+
+The web page's sessions are kept beside the accounts (table ``comptes_sessions``): the cookie carries a random
+session id, the table its SHA-256, the account, when it was opened and last seen. A session ends at logout, after
+``inactivite`` seconds without a request, ``duree_max`` seconds after login, and when its account's password is
+changed or the account removed (the removed account's API token goes with its row)."""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ import hashlib
 import re
 import secrets
 import sqlite3
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +35,9 @@ _UAI = re.compile(r"^\d{7}[A-Z]$")
 _IDENTIFIANT = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
 _HACHEUR = PasswordHasher()
 _HASH_FACTICE = _HACHEUR.hash("mot de passe factice : même durée pour un identifiant inconnu")
+INACTIVITE = 30 * 60  # seconds without a request before a session ends
+DUREE_MAX = 8 * 3600  # seconds after login before a session ends, however active
+RAFRAICHISSEMENT = 60.0  # « last seen » is written at most once a minute per session (no write per request)
 
 
 def uai_valide(uai: str) -> bool:
@@ -56,18 +65,21 @@ class Compte:
 
 
 class Comptes:
-    """The account store of a store URL."""
+    """The account store of a store URL (and the web sessions of its accounts)."""
 
-    def __init__(self, store: Store | str | None = None) -> None:
+    def __init__(self, store: Store | str | None = None, *, inactivite: float = INACTIVITE,
+                 duree_max: float = DUREE_MAX, horloge: Callable[[], float] = time.time) -> None:
         self.store = store if isinstance(store, Store) else Store.depuis_url(store)
+        self.inactivite, self.duree_max, self.horloge = inactivite, duree_max, horloge
         if self.store.kind == "sqlite":
             assert self.store.sqlite_path is not None
             p = self.store.sqlite_path
             self.fichier = p.with_name(f"{p.stem}.comptes{p.suffix or '.sqlite'}")
-            self.table = "comptes"
+            self.table, self.sessions = "comptes", "comptes_sessions"
             self.creer_table()
         else:
-            self.table = f'"{self.store.pg_schema or "public"}"."comptes"'
+            schema = self.store.pg_schema or "public"
+            self.table, self.sessions = f'"{schema}"."comptes"', f'"{schema}"."comptes_sessions"'
 
     # Storage ------------------------------------------------------------------------------------
     @contextmanager
@@ -94,10 +106,15 @@ class Comptes:
             return [dict(x) for x in c.fetchall()] if c.description else []
 
     def creer_table(self) -> None:
-        """SQLite: at first use; PostgreSQL: by ``lsun-events migrer``."""
+        """The accounts and their sessions. SQLite: at first use; PostgreSQL: by ``lsun-events migrer`` (and the
+        web server when it starts)."""
         self._executer(f"CREATE TABLE IF NOT EXISTS {self.table} (identifiant TEXT PRIMARY KEY, role TEXT NOT NULL, "
                        "uai TEXT, nom TEXT NOT NULL, mot_de_passe TEXT NOT NULL, jeton TEXT UNIQUE, "
                        "cree_le TEXT NOT NULL)")
+        self._executer(f"CREATE TABLE IF NOT EXISTS {self.sessions} (empreinte TEXT PRIMARY KEY, "
+                       "identifiant TEXT NOT NULL, cree_le DOUBLE PRECISION NOT NULL, "
+                       "vu_le DOUBLE PRECISION NOT NULL)")
+        self._executer(f"CREATE INDEX IF NOT EXISTS comptes_sessions_identifiant ON {self.sessions} (identifiant)")
 
     # Use cases ----------------------------------------------------------------------------------
     def ajouter(self, identifiant: str, role: str, mot_de_passe: str, *, uai: str | None = None,
@@ -162,13 +179,68 @@ class Comptes:
                                 (_empreinte(jeton),))
         return Compte(**lignes[0]) if lignes else None
 
+    def changer_mot_de_passe(self, identifiant: str, mot_de_passe: str) -> int:
+        """A new password; every session of the account ends (their number is returned). The API token stays."""
+        if len(mot_de_passe) < MOT_DE_PASSE_MIN:
+            raise CompteInvalideError(f"Mot de passe trop court : au moins {MOT_DE_PASSE_MIN} caractères.")
+        if self.compte(identifiant) is None:
+            raise CompteInconnuError(identifiant)
+        self._executer(f"UPDATE {self.table} SET mot_de_passe = ? WHERE identifiant = ?",
+                       (_HACHEUR.hash(mot_de_passe), identifiant))
+        return self.fermer_sessions(identifiant)
+
+    def supprimer(self, identifiant: str) -> None:
+        """The account, its API token and its sessions are gone."""
+        if self.compte(identifiant) is None:
+            raise CompteInconnuError(identifiant)
+        self.fermer_sessions(identifiant)
+        self._executer(f"DELETE FROM {self.table} WHERE identifiant = ?", (identifiant,))
+
+    # Web sessions -------------------------------------------------------------------------------
+    def ouvrir_session(self, identifiant: str) -> str:
+        """A new session of the account: its id, to put in the signed cookie (only its SHA-256 is kept).
+        Sessions ended by time are forgotten here."""
+        maintenant = self.horloge()
+        self._executer(f"DELETE FROM {self.sessions} WHERE vu_le < ? OR cree_le < ?",
+                       (maintenant - self.inactivite, maintenant - self.duree_max))
+        session = secrets.token_urlsafe(32)
+        self._executer(f"INSERT INTO {self.sessions} (empreinte, identifiant, cree_le, vu_le) VALUES (?,?,?,?)",
+                       (_empreinte(session), identifiant, maintenant, maintenant))
+        return session
+
+    def par_session(self, session: str) -> Compte | None:
+        """The account of a session still open; None if it ended (logout, idle, too old, password changed,
+        account removed). One read per request; « last seen » written at most every ``RAFRAICHISSEMENT``."""
+        empreinte = _empreinte(session)
+        lignes = self._executer(f"SELECT c.identifiant, c.role, c.uai, c.nom, s.cree_le, s.vu_le "
+                                f"FROM {self.sessions} s JOIN {self.table} c ON c.identifiant = s.identifiant "
+                                "WHERE s.empreinte = ?", (empreinte,))
+        if not lignes:
+            return None
+        ligne, maintenant = lignes[0], self.horloge()
+        cree_le, vu_le = ligne.pop("cree_le"), ligne.pop("vu_le")
+        if maintenant - vu_le > self.inactivite or maintenant - cree_le > self.duree_max:
+            self._executer(f"DELETE FROM {self.sessions} WHERE empreinte = ?", (empreinte,))
+            return None
+        if maintenant - vu_le >= RAFRAICHISSEMENT:
+            self._executer(f"UPDATE {self.sessions} SET vu_le = ? WHERE empreinte = ?", (maintenant, empreinte))
+        return Compte(**ligne)
+
+    def fermer_session(self, session: str) -> None:
+        self._executer(f"DELETE FROM {self.sessions} WHERE empreinte = ?", (_empreinte(session),))
+
+    def fermer_sessions(self, identifiant: str) -> int:
+        """End every session of the account; how many were open."""
+        return len(self._executer(f"DELETE FROM {self.sessions} WHERE identifiant = ? RETURNING empreinte",
+                                  (identifiant,)))
+
 
 def _empreinte(jeton: str) -> str:
     return hashlib.sha256(jeton.encode()).hexdigest()
 
 
 def migrer(store: Store) -> None:
-    """Create the account table (PostgreSQL: part of ``lsun-events migrer``)."""
+    """Create the account and session tables (PostgreSQL: part of ``lsun-events migrer``)."""
     Comptes(store).creer_table()
 
 

@@ -1,8 +1,9 @@
 """``create_app``: the chef d'établissement's web page and the JSON API over one store.
 
 Pages are rendered on the server (Jinja2); ``/api`` answers JSON, described at ``/api/openapi.json`` and
-``/api/docs``. The runs started from the web (``taches``) are followed in a table of the store, so several
-processes may serve the same store."""
+``/api/docs``. The runs started from the web (``taches``) and the sessions (``comptes``) are kept in tables of
+the store, so several processes may serve the same store. Every request's head is checked (``garde``: control
+characters, body size, who uploads) before its body is read."""
 
 from __future__ import annotations
 
@@ -18,7 +19,16 @@ from starlette.middleware.sessions import SessionMiddleware
 from lsun_events.automatique.planification import Planification
 from lsun_events.comptes import Comptes
 from lsun_events.config import Store
-from lsun_events.interfaces.web import api, erreurs, pages, pages_automatique, pages_bilans, pages_synchronisation
+from lsun_events.interfaces.web import (
+    api,
+    erreurs,
+    pages,
+    pages_automatique,
+    pages_bilans,
+    pages_compte,
+    pages_synchronisation,
+)
+from lsun_events.interfaces.web.garde import Garde
 from lsun_events.interfaces.web.limites import LimiteConnexions
 from lsun_events.interfaces.web.reglages import Reglages
 from lsun_events.interfaces.web.taches import Taches
@@ -37,7 +47,9 @@ def create_app(store: Store | str | None = None, *, reglages: Reglages | None = 
     """The application on ``store`` (default: ``LSUN_STORE``); ``options`` override ``Reglages`` fields."""
     reglages = reglages or Reglages.depuis_environnement(store, **options)
     systeme = Systeme(reglages.store)
-    comptes = Comptes(reglages.store)
+    comptes = Comptes(reglages.store, inactivite=reglages.inactivite_session, duree_max=reglages.duree_session)
+    if reglages.store.kind != "sqlite":
+        comptes.creer_table()  # a schema migrated before the sessions table existed (else ``migrer`` made it)
     taches = Taches(systeme)
     planification = Planification(reglages.store)
 
@@ -56,6 +68,7 @@ def create_app(store: Store | str | None = None, *, reglages: Reglages | None = 
     app.state.reglages, app.state.systeme, app.state.comptes, app.state.taches = reglages, systeme, comptes, taches
     app.state.planification = planification
     app.state.limite_connexions = LimiteConnexions(taches.registre)
+    app.add_middleware(Garde, reglages=reglages)  # inside the session's: the cookie is decoded when it runs
     app.add_middleware(SessionMiddleware, secret_key=reglages.secret, session_cookie="lsun_session",
                        max_age=reglages.duree_session, same_site="lax", https_only=reglages.cookie_securise)
 
@@ -68,6 +81,6 @@ def create_app(store: Store | str | None = None, *, reglages: Reglages | None = 
 
     erreurs.installer(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (pages, pages_synchronisation, pages_automatique, pages_bilans, api):
+    for module in (pages, pages_compte, pages_synchronisation, pages_automatique, pages_bilans, api):
         app.include_router(module.router)
     return app

@@ -13,7 +13,7 @@ from lsun_events.comptes import Compte, Comptes
 from lsun_events.interfaces.web.droits import exiger
 from lsun_events.interfaces.web.erreurs import NonConnecteError
 from lsun_events.interfaces.web.reglages import Reglages
-from lsun_events.interfaces.web.securite import ENTETE_CSRF, verifier_csrf
+from lsun_events.interfaces.web.securite import ENTETE_CSRF, compte_de_session, verifier_csrf
 from lsun_events.interfaces.web.taches import Taches
 from lsun_events.systeme import Systeme
 
@@ -49,8 +49,7 @@ def compte_optionnel(request: Request, comptes: ComptesDep) -> Compte | None:
             raise NonConnecteError("Jeton d'accès invalide ou révoqué.")
         request.state.par_jeton = True
     else:
-        identifiant = request.session.get("identifiant")
-        compte = comptes.compte(identifiant) if identifiant else None
+        compte = compte_de_session(request.session, comptes, page=not request.url.path.startswith("/api"))
     request.state.compte = compte
     return compte
 

@@ -95,7 +95,8 @@ def reponse(request: Request, statut: int, message: str) -> Response:
         return RedirectResponse(f"/connexion?suite={quote(suite)}", status_code=303)
     from lsun_events.interfaces.web.rendu import page  # noqa: PLC0415
 
-    titre = {403: "Accès refusé", 404: "Introuvable", 409: "Conflit"}.get(statut, "Erreur")
+    titre = {400: "Requête invalide", 403: "Accès refusé", 404: "Introuvable", 409: "Conflit",
+             413: "Requête trop volumineuse"}.get(statut, "Erreur")
     return page(request, "erreur.html", {"titre": titre, "message": message}, statut=statut)
 
 

@@ -1,5 +1,6 @@
 """The web application's settings, read from the environment (or given by the caller, e.g. tests):
-store, data folder (uploaded exports, the session secret), the run date, the S3E service."""
+store, data folder (uploaded exports, the session secret), the run date, the S3E service, how long a session
+lasts and how big a request may be."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from datetime import date
 from pathlib import Path
 
 from lsun_events.config import Store
+
+MIO = 1024 * 1024
+FICHIER_MAX = 200 * MIO  # one uploaded export
+CORPS_MAX = MIO  # the body of any request but an upload (forms, JSON)
+DEPOT_MAX = 2 * FICHIER_MAX + MIO  # an upload: the two exports and the form's fields
 
 
 def _jour_de_l_environnement() -> date:
@@ -28,7 +34,10 @@ class Reglages:
     s3e: str | None = None  # base address of the académie's S3E service: {s3e}/{uai}/…
     jeton_s3e: str | None = None
     cookie_securise: bool = False  # Secure flag on the session cookie (behind HTTPS)
-    duree_session: int = 8 * 3600
+    duree_session: int = 8 * 3600  # a session ends this long after login, however active
+    inactivite_session: int = 30 * 60  # … or after this long without a request
+    corps_max: int = CORPS_MAX  # bytes
+    depot_max: int = DEPOT_MAX  # bytes, for the upload routes (…/exports)
 
     @classmethod
     def depuis_environnement(cls, store: Store | str | None = None, **autres: object) -> Reglages:

@@ -16,12 +16,12 @@ from typing import BinaryIO
 from lsun_events.aggregates.etablissement import Etablissement
 from lsun_events.interfaces.sources_cli import lire_source
 from lsun_events.interfaces.web.erreurs import RequeteInvalideError
-from lsun_events.interfaces.web.reglages import Reglages
+from lsun_events.interfaces.web.reglages import FICHIER_MAX, Reglages
 from lsun_events.sources.erreurs import SourceInvalideError
 from lsun_events.sources.records import SourceSnapshot
 from lsun_events.sources.snapshot import charger_exports
 
-TAILLE_MAX = 200 * 1024 * 1024  # per uploaded file
+TAILLE_MAX = FICHIER_MAX  # per uploaded file
 S3E, DEPOT = "s3e", "depot"
 
 
