@@ -11,9 +11,13 @@ compressed then encrypted (AES-GCM) in the store; see README « Données personn
 from __future__ import annotations
 
 import binascii
+import errno
 import os
+import re
+import stat
 from base64 import b64decode
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -21,6 +25,32 @@ from lsun_events.erreurs import ErreurLsun
 
 STORE_PAR_DEFAUT = "sqlite:///lsun-data/lsun.sqlite"
 CLE_CHIFFREMENT = "LSUN_CLE_CHIFFREMENT"
+JOUR = "LSUN_JOUR"
+ENTETE_SQLITE = b"SQLite format 3\x00"
+_SCHEMA = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+
+
+class JourInvalideError(ErreurLsun):
+    def __init__(self, texte: str) -> None:
+        super().__init__(f"{JOUR} vaut « {texte} » : attendu une date AAAA-MM-JJ (la date des synchronisations), "
+                         "ou rien pour aujourd'hui.")
+
+
+def jour_fixe() -> date | None:
+    """The run date pinned by ``LSUN_JOUR`` (AAAA-MM-JJ), e.g. in tests or to replay a day; None when unset. The
+    command line, the worker and the web page read the same variable."""
+    texte = os.environ.get(JOUR, "").strip()
+    if not texte:
+        return None
+    try:
+        return date.fromisoformat(texte)
+    except ValueError:
+        raise JourInvalideError(texte) from None
+
+
+def jour_de_reference() -> date:
+    """The run date: ``LSUN_JOUR`` when set, else today."""
+    return jour_fixe() or date.today()
 
 
 class CleChiffrementInvalideError(ErreurLsun):
@@ -46,8 +76,49 @@ def chiffrement() -> dict[str, str]:
 
 class StoreInvalideError(ValueError):
     def __init__(self, url: str, raison: str) -> None:
-        super().__init__(f"Adresse de stockage « {url} » invalide : {raison}. "
+        super().__init__(f"Adresse de stockage « {_sans_mot_de_passe(url)} » invalide : {raison}. "
                          "Exemples : sqlite:///lsun-data/lsun.sqlite ou postgresql://lsun@127.0.0.1:5432/lsun")
+
+
+def _sans_mot_de_passe(url: str) -> str:
+    """``postgresql://u:secret@h/db`` → ``postgresql://u:***@h/db`` (an error message is no place for it)."""
+    return re.sub(r"^([a-z]+://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
+def _verifier_chemin_sqlite(url: str, chemin: Path) -> None:
+    """The SQLite file, if it exists, is a regular file that SQLite wrote (or an empty one); else the first
+    existing folder on its way is a folder. A device such as /dev/zero, a folder, or a document are refused
+    before anything opens them (SQLite would answer in English, or create its views' files beside them)."""
+    try:
+        etat = chemin.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        etat = None
+    except OSError as e:
+        raise StoreInvalideError(url, f"le fichier ne peut pas être lu ({_errno(e)})") from None
+    if etat is None:
+        parent = chemin.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if parent.exists() and not parent.is_dir():
+            raise StoreInvalideError(url, f"« {parent} » n'est pas un dossier")
+        return
+    if stat.S_ISDIR(etat.st_mode):
+        raise StoreInvalideError(url, "c'est un dossier ; indiquez le fichier SQLite (par exemple DOSSIER/lsun.sqlite)")
+    if not stat.S_ISREG(etat.st_mode):
+        raise StoreInvalideError(url, "ce n'est pas un fichier ordinaire")
+    if etat.st_size == 0:
+        return
+    try:
+        with chemin.open("rb") as f:
+            entete = f.read(len(ENTETE_SQLITE))
+    except OSError as e:
+        raise StoreInvalideError(url, f"le fichier ne peut pas être lu ({_errno(e)})") from None
+    if entete != ENTETE_SQLITE:
+        raise StoreInvalideError(url, "ce fichier n'est pas une base SQLite (ni un stockage de lsun-events)")
+
+
+def _errno(e: OSError) -> str:
+    return errno.errorcode.get(e.errno or 0, "erreur système")
 
 
 @dataclass(frozen=True)
@@ -69,15 +140,27 @@ class Store:
             chemin = url.removeprefix("sqlite:///")
             if not chemin:
                 raise StoreInvalideError(url, "chemin du fichier SQLite manquant")
+            if "\x00" in chemin:
+                raise StoreInvalideError(url, "caractère nul dans le chemin")
+            _verifier_chemin_sqlite(url, Path(chemin))
             return cls(url=url, kind="sqlite", sqlite_path=Path(chemin))
         if url.startswith(("postgresql://", "postgres://")):
-            p = urlparse(url)
+            try:
+                p = urlparse(url)
+                port = p.port
+            except ValueError:
+                raise StoreInvalideError(url, "port invalide (attendu un nombre de 1 à 65535)") from None
             dbname = p.path.lstrip("/")
             if not p.hostname or not dbname:
                 raise StoreInvalideError(url, "hôte ou base de données manquant")
+            if port == 0:
+                raise StoreInvalideError(url, "port invalide (attendu un nombre de 1 à 65535)")
             schema = parse_qs(p.query).get("schema", [None])[0]
+            if schema is not None and not _SCHEMA.fullmatch(schema):
+                raise StoreInvalideError(url, "schéma PostgreSQL invalide (attendu des lettres, chiffres ou _, "
+                                              "63 au plus, sans commencer par un chiffre)")
             return cls(url=url, kind="postgresql", pg_dbname=dbname, pg_host=p.hostname,
-                       pg_port=str(p.port or 5432), pg_user=unquote(p.username or "postgres"),
+                       pg_port=str(port or 5432), pg_user=unquote(p.username or "postgres"),
                        pg_password=unquote(p.password or ""), pg_schema=schema)
         raise StoreInvalideError(url, "schéma inconnu (attendu sqlite:/// ou postgresql://)")
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import re
+import sqlite3
 import sys
 import time
 from datetime import date
@@ -12,26 +14,63 @@ from uuid import UUID
 import psycopg
 from eventsourcing.persistence import OperationalError, PersistenceError, ProgrammingError
 
+from lsun_events.aggregates.eleve import Eleve
+from lsun_events.application import LsunApp
 from lsun_events.application_synchronisation import DemandeSynchronisation, RunInconnuError, evenements_du_run
-from lsun_events.config import Store
+from lsun_events.config import Store, jour_de_reference
+from lsun_events.conversion import est_scolarise
+from lsun_events.erreurs import ErreurLsun
 from lsun_events.interfaces.presentation import bilan_en_dict, bilan_en_lignes, messages_en_lignes
 from lsun_events.interfaces.sortie import Resultat
 from lsun_events.interfaces.sources_cli import lire_source
 from lsun_events.messages import exports_absents_en_lignes, rapport
 from lsun_events.projections import rapports
+from lsun_events.sources.records import SourceSnapshot
 from lsun_events.systeme import Systeme, reconstruire_en_parallele
 from lsun_events.systeme import migrer as migrer_tout
 
-ERREURS_STOCKAGE = (PersistenceError, psycopg.Error)
+ERREURS_STOCKAGE = (PersistenceError, psycopg.Error, sqlite3.Error)
+
+# The drivers' messages (SQLite's and libpq's are in English), by a fragment of their text.
+_MESSAGES_PILOTE = (
+    ("file is not a database", "ce fichier n'est pas une base SQLite, ou elle est chiffrée ou endommagée"),
+    ("database disk image is malformed", "la base SQLite est endommagée"),
+    ("unable to open database file", "le fichier de la base SQLite ne peut pas être ouvert (dossier, droits ?)"),
+    ("disk i/o error", "erreur d'entrée-sortie sur le fichier de la base SQLite"),
+    ("database is locked", "la base SQLite est verrouillée par un autre processus"),
+    ("readonly database", "la base SQLite est en lecture seule"),
+    ("database or disk is full", "le disque est plein"),
+    ("connection refused", "connexion refusée : aucun serveur PostgreSQL n'écoute à cette adresse"),
+    ("password authentication failed", "identifiant ou mot de passe PostgreSQL refusé"),
+    ("no password supplied", "mot de passe PostgreSQL manquant"),
+    ("could not translate host name", "nom de machine PostgreSQL inconnu"),
+    ("timeout expired", "délai de connexion dépassé"),
+    ("too many clients", "trop de connexions ouvertes sur le serveur PostgreSQL"),
+    ("permission denied", "droits insuffisants sur la base PostgreSQL"),
+)
+
+
+def _texte_pilote(e: Exception) -> str:
+    texte = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    bas = texte.lower()
+    for fragment, francais in _MESSAGES_PILOTE:
+        if fragment in bas:
+            return francais
+    if "database" in bas and "does not exist" in bas:
+        return "la base PostgreSQL indiquée n'existe pas"
+    return f"détail du pilote : {texte}" if texte else "sans détail du pilote"
 
 
 def expliquer_erreur_stockage(e: Exception) -> str:
-    texte = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    if isinstance(e, ProgrammingError | psycopg.errors.UndefinedTable) and "does not exist" in texte:
-        return f"le schéma du stockage n'existe pas ({texte}) : lancez « lsun-events migrer » une fois."
-    if isinstance(e, OperationalError | psycopg.OperationalError):
-        return f"le stockage est injoignable ou occupé ({texte}) : vérifiez --store ou LSUN_STORE."
-    return f"erreur du stockage : {texte}"
+    texte = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    if isinstance(e, ProgrammingError | psycopg.errors.UndefinedTable) and "does not exist" in texte \
+            and "database" not in texte:
+        table = re.search(r'relation "([^"]+)"', texte)
+        quoi = f" (table {table.group(1)} absente)" if table else ""
+        return f"le schéma du stockage n'existe pas{quoi} : lancez « lsun-events migrer » une fois."
+    if isinstance(e, OperationalError | psycopg.OperationalError | sqlite3.OperationalError):
+        return f"le stockage est injoignable ou occupé ({_texte_pilote(e)}) : vérifiez --store ou LSUN_STORE."
+    return f"erreur du stockage ({_texte_pilote(e)}) : vérifiez --store ou LSUN_STORE."
 
 
 def migrer(args: argparse.Namespace) -> Resultat:
@@ -50,9 +89,10 @@ def migrer(args: argparse.Namespace) -> Resultat:
 
 
 def importer(args: argparse.Namespace) -> Resultat:
+    jour = jour_de_reference()
     snapshot = lire_source(args.uai, siecle=args.siecle, sts=args.sts)
     with Systeme(args.store) as s:
-        compte = s.app.importer(snapshot, args.acteur, date.today())
+        compte = s.app.importer(snapshot, args.acteur, jour)
         s.rattraper()
     return Resultat({"uai": snapshot.uai, **compte}, [
         f"Établissement {snapshot.uai} importé : {compte['divisions']} divisions, {compte['groupes']} groupes, "
@@ -62,11 +102,35 @@ def importer(args: argparse.Namespace) -> Resultat:
 def ajouter_eleves(args: argparse.Namespace) -> Resultat:
     from lsun_events.sources.snapshot import charger_eleves  # noqa: PLC0415
 
+    jour = jour_de_reference()
     snapshot = charger_eleves(args.siecle, uai_attendu=args.uai)
     with Systeme(args.store) as s:
-        compte = s.app.ajouter_eleves(snapshot, args.acteur, date.today())
+        ignores = eleves_de_divisions_inconnues(s.app, snapshot, jour)
+        compte = s.app.ajouter_eleves(snapshot, args.acteur, jour)
         s.rattraper()
-    return Resultat({"uai": args.uai, **compte}, [f"{compte['eleves']} élève(s) ajouté(s)."])
+    lignes = [f"{compte['eleves']} élève(s) ajouté(s)."]
+    if ignores:
+        detail = ", ".join(f"{code} ({n} élève{'s' if n > 1 else ''})" for code, n in ignores.items())
+        lignes += [f"{sum(ignores.values())} élève(s) non ajouté(s) : leur division n'existe pas dans LSUN — "
+                   f"{detail}.",
+                   "  LSUN ne crée pas de division après l'import. Si une division a été renommée dans SIECLE, "
+                   "synchronisez l'ancienne division (« lsun-events synchroniser --division ANCIEN_CODE … ») : elle "
+                   "prend le nouveau code ; relancez ensuite « lsun-events eleves ajouter »."]
+    return Resultat({"uai": args.uai, **compte, "divisions_inconnues": ignores}, lignes)
+
+
+def eleves_de_divisions_inconnues(app: LsunApp, snapshot: SourceSnapshot, jour: date) -> dict[str, int]:
+    """The pupils that ``ajouter_eleves`` leaves out because LSUN has no division of their code (new in the BEE,
+    schooled on ``jour``), counted by division code, in the export's order."""
+    etab = app.etablissement(snapshot.uai)
+    ignores: dict[str, int] = {}
+    for e in snapshot.eleves:
+        if not est_scolarise(e, jour) or e.division in etab.divisions:
+            continue
+        if Eleve.id_pour(etab.uai, e.eleve_id) in app.repository:
+            continue
+        ignores[str(e.division)] = ignores.get(str(e.division), 0) + 1
+    return ignores
 
 
 def parametrer_periodes(args: argparse.Namespace) -> Resultat:
@@ -126,7 +190,7 @@ class Progression:
 
 
 def synchroniser(args: argparse.Namespace) -> Resultat:
-    demande = DemandeSynchronisation(uai=args.uai, acteur=args.acteur, jour=date.today(),
+    demande = DemandeSynchronisation(uai=args.uai, acteur=args.acteur, jour=jour_de_reference(),
                                      divisions=None if args.toutes else tuple(args.division),
                                      simulation=args.simulation)
     with Systeme(args.store) as s:
@@ -183,5 +247,9 @@ def _progression_reconstruction(dernier: int, noms: list[str], lus: dict[str, in
 def s3e(args: argparse.Namespace) -> Resultat:
     from lsun_events.sources.s3e_server import servir  # noqa: PLC0415
 
+    if not args.exports.is_dir():
+        quoi = "n'existe pas" if not args.exports.exists() else "n'est pas un dossier"
+        raise ErreurLsun(f"Le dossier des exports « {args.exports} » {quoi} : indiquez un dossier contenant un "
+                         "sous-dossier par UAI (par exemple DIR/0999001X/ElevesSansAdresses.xml).")
     servir(args.exports, args.port, args.jeton)
     return Resultat({"statut": "arrete"}, ["Serveur S3E arrêté."])

@@ -21,11 +21,14 @@ from lsun_events.application_synchronisation import RunInconnuError
 from lsun_events.erreurs import ErreurLsun
 from lsun_events.historique import ArchiveConsultee
 from lsun_events.historique import archives as lire_archives
-from lsun_events.interfaces.sortie import Resultat
+from lsun_events.interfaces.sortie import Resultat, echapper
 from lsun_events.projections import requetes_audit
 from lsun_events.projections.requetes_audit import LigneAudit, PageAudit
 from lsun_events.projections.suivi import suivre
 from lsun_events.systeme import MODELES, Systeme
+
+LIMITE_MAX = 1000  # as the API's audit
+PAGE_MAX = 1_000_000  # (PAGE_MAX - 1) × LIMITE_MAX stays far below the stores' 64-bit offsets
 
 
 class EnseignantInconnuError(ErreurLsun):
@@ -42,7 +45,7 @@ def enseignant_cle(texte: str) -> str:
 
 
 def enregistrer(sous: argparse._SubParsersAction, ajouter: Callable[..., argparse.ArgumentParser]) -> None:
-    from lsun_events.interfaces.cli import entier_positif, jour_iso  # noqa: PLC0415  (cli imports this module)
+    from lsun_events.interfaces.cli import entier, jour_iso, reel  # noqa: PLC0415  (cli imports this module)
 
     # ``--acteur`` is the filter here, not who acts: this parser does not take the common options' one.
     p = sous.add_parser("audit", help="qui a modifié quoi : date, acteur, synchronisation, champ, ancien → nouveau",
@@ -58,8 +61,9 @@ def enregistrer(sous: argparse._SubParsersAction, ajouter: Callable[..., argpars
     qui.add_argument("--acteur", dest="filtre_acteur", metavar="NOM", help="ce qu'une personne a modifié")
     p.add_argument("--depuis", type=jour_iso, help="AAAA-MM-JJ (inclus)")
     p.add_argument("--jusqu-au", dest="jusqu_au", type=jour_iso, help="AAAA-MM-JJ (inclus)")
-    p.add_argument("--limite", type=entier_positif, default=requetes_audit.LIMITE, help="lignes par page")
-    p.add_argument("--page", type=entier_positif, default=1)
+    p.add_argument("--limite", type=entier(1, LIMITE_MAX), default=requetes_audit.LIMITE,
+                   help=f"lignes par page (1 à {LIMITE_MAX} ; défaut : {requetes_audit.LIMITE})")
+    p.add_argument("--page", type=entier(1, PAGE_MAX), default=1, help=f"numéro de page (1 à {PAGE_MAX})")
 
     p = ajouter(sous, "archives", "les bilans archivés d'un élève, chacun exactement tel qu'archivé", archives)
     p.add_argument("--uai", required=True)
@@ -70,7 +74,8 @@ def enregistrer(sous: argparse._SubParsersAction, ajouter: Callable[..., argpars
                 "d'événements lue une fois pour les vues suivies)", projections_suivre)
     p.add_argument("--projection", action="append", choices=[m().nom for m in MODELES],
                    help="la vue à suivre (répéter ; défaut : toutes, dans ce processus)")
-    p.add_argument("--attente", type=float, default=1.0, help="secondes entre deux lectures sans notification")
+    p.add_argument("--attente", type=reel(0.01, 3600), default=1.0,
+                   help="secondes entre deux lectures sans notification (0,01 à 3600 ; défaut : 1)")
 
 
 def _sous_groupe(sous: argparse._SubParsersAction, nom: str) -> argparse._SubParsersAction:
@@ -85,10 +90,12 @@ def _valeur(v: Any) -> str:
 
 
 def ligne_en_texte(x: LigneAudit) -> str:
+    """One line; every value in it with its control characters escaped (an old event's acteur, a code read from
+    an export may hold a line feed or a terminal escape sequence)."""
     quand = x.date[:16].replace("T", " ")
     run = f"synchronisation {x.synchronisation}" if x.synchronisation else "hors synchronisation"
-    return (f"{quand} UTC · {x.acteur} · {run} · {x.nom} ({x.agregat}) · {x.evenement} · "
-            f"{x.champ} : {_valeur(x.ancien)} → {_valeur(x.nouveau)}")
+    return echapper(f"{quand} UTC · {x.acteur} · {run} · {x.nom} ({x.agregat}) · {x.evenement} · "
+                    f"{x.champ} : {_valeur(x.ancien)} → {_valeur(x.nouveau)}")
 
 
 def _filtre(args: argparse.Namespace) -> tuple[str, str]:

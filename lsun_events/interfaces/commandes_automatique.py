@@ -13,7 +13,8 @@ from typing import Any
 from lsun_events.automatique import service
 from lsun_events.automatique.garde import Garde
 from lsun_events.automatique.planification import Planification
-from lsun_events.automatique.worker import Worker, date_env
+from lsun_events.automatique.worker import Worker
+from lsun_events.config import jour_de_reference, jour_fixe
 from lsun_events.interfaces.presentation import messages_en_lignes
 from lsun_events.interfaces.sortie import Resultat
 from lsun_events.systeme import Systeme
@@ -21,11 +22,15 @@ from lsun_events.systeme import Systeme
 
 def _mois_jour(texte: str) -> tuple[tuple[int, int], tuple[int, int]]:
     try:
-        debut, fin = texte.split(":")
-        return (int(debut[:2]), int(debut[3:5])), (int(fin[:2]), int(fin[3:5]))
-    except (ValueError, IndexError):
-        message = f"« {texte} » invalide : attendu MM-JJ:MM-JJ, par exemple 08-20:09-30"
+        debut, fin = (date.fromisoformat(f"2000-{x.strip()}") for x in texte.split(":"))  # 2000: 02-29 exists
+    except ValueError:
+        court = texte if len(texte) <= 40 else texte[:40] + "…"
+        message = f"« {court} » invalide : attendu MM-JJ:MM-JJ (deux jours de l'année), par exemple 08-20:09-30"
         raise argparse.ArgumentTypeError(message) from None
+    return (debut.month, debut.day), (fin.month, fin.day)
+
+
+INTERVALLE_MAX = 7 * 24 * 60  # a week, in minutes
 
 
 def activer(args: argparse.Namespace) -> Resultat:
@@ -69,7 +74,7 @@ def etat(args: argparse.Namespace) -> Resultat:
 def appliquer(args: argparse.Namespace) -> Resultat:
     with Systeme(args.store) as s:
         p = Planification(s.store)
-        resultat = service.appliquer_retenue(s, p, args.synchronisation, args.acteur, date_env() or date.today())
+        resultat = service.appliquer_retenue(s, p, args.synchronisation, args.acteur, jour_de_reference())
         p.fermer()
     return Resultat(resultat.en_dict(), [f"Synchronisation retenue appliquée : {resultat.synchronisation}.",
                                          *messages_en_lignes(resultat.messages)])
@@ -89,7 +94,7 @@ def worker(args: argparse.Namespace) -> Resultat:
                   rentree_debut=args.rentree[0], rentree_fin=args.rentree[1])
     with Systeme(args.store) as s:
         p = Planification(s.store)
-        w = Worker(s, p, garde=garde, jeton=args.jeton or os.environ.get("LSUN_S3E_JETON"), jour=date_env())
+        w = Worker(s, p, garde=garde, jeton=args.jeton or os.environ.get("LSUN_S3E_JETON"), jour=jour_fixe())
         if args.une_fois:
             faits = w.cycle()
         else:
@@ -104,12 +109,15 @@ def worker(args: argparse.Namespace) -> Resultat:
 
 
 def enregistrer(sous: argparse._SubParsersAction, ajouter: Any) -> None:
+    from lsun_events.interfaces.cli import entier, reel  # noqa: PLC0415  (cli imports this module)
+
     groupe = sous.add_parser("automatique", help="synchronisation automatique en arrière-plan").add_subparsers(
         dest="action", required=True, metavar="ACTION")
     p = ajouter(groupe, "activer", "active la synchronisation automatique d'un établissement", activer)
     p.add_argument("--uai", required=True)
     p.add_argument("--s3e", help="adresse du service S3E")
-    p.add_argument("--intervalle", type=int, default=15, help="minutes entre deux vérifications (défaut 15)")
+    p.add_argument("--intervalle", type=entier(1, INTERVALLE_MAX), default=15,
+                   help=f"minutes entre deux vérifications (1 à {INTERVALLE_MAX} ; défaut 15)")
     p = ajouter(groupe, "desactiver", "désactive la synchronisation automatique", desactiver)
     p.add_argument("--uai", required=True)
     p = ajouter(groupe, "etat", "état de la synchronisation automatique", etat)
@@ -121,9 +129,14 @@ def enregistrer(sous: argparse._SubParsersAction, ajouter: Any) -> None:
 
     p = ajouter(sous, "worker", "vérifie les sources S3E et synchronise en arrière-plan", worker)
     p.add_argument("--une-fois", action="store_true", help="un seul passage, puis s'arrête")
-    p.add_argument("--pause", type=float, default=30.0, help="secondes entre deux passages (défaut 30)")
+    p.add_argument("--pause", type=reel(0.1, 86400), default=30.0,
+                   help="secondes entre deux passages (0,1 à 86400 ; défaut 30)")
     p.add_argument("--jeton", help="jeton du service S3E (défaut : $LSUN_S3E_JETON)")
-    p.add_argument("--seuil-eleves", type=float, default=0.3)
-    p.add_argument("--seuil-enseignants", type=float, default=0.5)
+    p.add_argument("--seuil-eleves", type=reel(0, 1), default=0.3,
+                   help="part des élèves d'une division « plus dans la division » au-delà de laquelle la "
+                   "synchronisation est retenue (0 à 1 ; défaut 0,3)")
+    p.add_argument("--seuil-enseignants", type=reel(0, 1), default=0.5,
+                   help="part des enseignants liés introuvables au-delà de laquelle la synchronisation est retenue "
+                   "(0 à 1 ; défaut 0,5)")
     p.add_argument("--rentree", type=_mois_jour, default=((8, 20), (9, 30)),
                    help="période MM-JJ:MM-JJ où la garde est relâchée (défaut 08-20:09-30)")

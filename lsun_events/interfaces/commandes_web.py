@@ -65,9 +65,11 @@ def lister(args: argparse.Namespace) -> Resultat:
 
 
 def enregistrer(sous: argparse._SubParsersAction, ajouter_commande: Callable[..., argparse.ArgumentParser]) -> None:
+    from lsun_events.interfaces.cli import hote, nom_lisible, port  # noqa: PLC0415  (cli imports this module)
+
     p = ajouter_commande(sous, "serveur", "la page web du chef d'établissement et l'API JSON", serveur)
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--hote", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")
+    p.add_argument("--port", type=port, default=8000, help="port d'écoute, de 1 à 65535 (défaut : 8000)")
+    p.add_argument("--hote", type=hote, default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")
     p.add_argument("--s3e", help="adresse du service S3E de l'académie (défaut : $LSUN_S3E)")
     p.add_argument("--jeton", help="jeton du service S3E (défaut : $LSUN_S3E_JETON)")
 
@@ -77,7 +79,7 @@ def enregistrer(sous: argparse._SubParsersAction, ajouter_commande: Callable[...
     p.add_argument("--identifiant", required=True)
     p.add_argument("--role", required=True, choices=ROLES)
     p.add_argument("--uai", help="établissement du compte (obligatoire pour chef et enseignant)")
-    p.add_argument("--nom", help="nom affiché et enregistré comme acteur, ex. « Mme Dupont »")
+    p.add_argument("--nom", type=nom_lisible, help="nom affiché et enregistré comme acteur, ex. « Mme Dupont »")
     p.add_argument("--mot-de-passe", dest="mot_de_passe",
                    help="sinon demandé au clavier (ou lu sur l'entrée standard)")
     p = ajouter_commande(groupe, "jeton", "crée le jeton d'API d'un compte (remplace le précédent)", jeton)

@@ -131,5 +131,7 @@ def enregistrer(sous: argparse._SubParsersAction, ajouter) -> None:
                 "page web", demo)
     p.add_argument("--sans-serveur", action="store_true",
                    help="ne démarre pas la page web à la fin (tests, CI ; implicite avec --json)")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--hote", default="127.0.0.1")
+    from lsun_events.interfaces.cli import hote, port  # noqa: PLC0415  (cli imports this module)
+
+    p.add_argument("--port", type=port, default=8000, help="port de la page web, de 1 à 65535 (défaut : 8000)")
+    p.add_argument("--hote", type=hote, default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")
