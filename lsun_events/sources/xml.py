@@ -9,7 +9,11 @@ Every export (SIECLE/BEE, STS-web, S3E answer) is read through ``ouvrir_xml``:
   BOM…); an encoding nobody knows is a clear error;
 * elements are handed out one by one at chosen paths and cleared afterwards, so a 50 MB export stays
   small in memory;
-* malformed or truncated XML becomes a ``SourceInvalideError`` in French with the line number.
+* malformed or truncated XML becomes a ``SourceInvalideError`` in French with the line number;
+* a record whose text looks damaged (encoding damage, control, bidirectional or invisible characters,
+  see ``controles``) is refused, naming the file, the line, the field, the record, the suspicious text and
+  its likely reading; the raw bytes are probed as they are read, so that only the records on suspicious
+  lines are examined text by text.
 """
 
 from __future__ import annotations
@@ -25,6 +29,16 @@ from typing import BinaryIO
 from lxml import etree
 
 from lsun_events.aggregates.normalisation import normaliser_texte
+from lsun_events.sources.controles import (
+    CONTROLE_C1,
+    ENCODAGE,
+    REMPLACEMENT,
+    Constat,
+    SondeOctets,
+    decrire_enregistrement,
+    derniere_ligne,
+    examiner,
+)
 from lsun_events.sources.documents import Document
 from lsun_events.sources.erreurs import SourceInvalideError
 
@@ -45,9 +59,10 @@ class _Flux:
     then the rest; counts lines and remembers whether the end was reached (to tell a truncated
     file from a malformed one)."""
 
-    def __init__(self, brut: BinaryIO, debut: bytes) -> None:
+    def __init__(self, brut: BinaryIO, debut: bytes, sonde: SondeOctets) -> None:
         self._brut = brut
         self._debut = debut
+        self.sonde = sonde  # notes the lines where the bytes look suspicious
         self.lignes = 1
         self.octets = 0
         self.vide = True  # nothing but blanks (and a BOM) so far
@@ -60,6 +75,7 @@ class _Flux:
             morceau = self._brut.read(taille if taille and taille > 0 else 65536)
         if not morceau:
             self.fin_atteinte = True
+        self.sonde.examiner(morceau, self.lignes)
         self.lignes += morceau.count(b"\n")
         self.octets += len(morceau)
         if self.vide and morceau.strip(b" \t\r\n\xef\xbb\xbf"):
@@ -156,8 +172,9 @@ class FluxXml:
     (paths relative to the root, e.g. ``"DONNEES/ELEVES/ELEVE"``), complete with its children,
     and clears it once the caller moves on."""
 
-    def __init__(self, document: Document, flux: _Flux) -> None:
+    def __init__(self, document: Document, flux: _Flux, encodage: str | None = None) -> None:
         self.document = document
+        self.encodage = encodage  # as declared by the document
         self._flux = flux
         self._evenements = etree.iterparse(
             flux,
@@ -209,11 +226,17 @@ class FluxXml:
 
     def elements(self, chemins: Collection[str]) -> Iterator[tuple[str, etree._Element]]:
         """Yield ``(chemin, element)`` for each element at one of ``chemins``, at its end tag;
-        reads the document to its end (so a malformed tail is always reported)."""
+        reads the document to its end (so a malformed tail is always reported).
+
+        Each element is checked before it is handed out (its descendants' texts and attribute values, see
+        ``controles``): the first damaged one stops the handing out, and once the document has been read to
+        its end the damage is raised as a ``SourceInvalideError``."""
         voulus = frozenset(chemins)
         pile: list[str] = []
         profondeur = 0  # depth below the root of the current element
         capture = 0  # depth of the element being captured, 0 when none
+        sonde = self._flux.sonde
+        endommage: SourceInvalideError | None = None
         for evenement, element in self._iter():
             if evenement == "start":
                 profondeur += 1
@@ -226,12 +249,66 @@ class FluxXml:
                 profondeur -= 1
                 continue
             if capture:
-                yield "/".join(pile), element
+                if endommage is None and (sonde.tout or sonde.lignes) and sonde.concerne(derniere_ligne(element)):
+                    endommage = self._controler(element)
+                if endommage is None:
+                    yield "/".join(pile), element
                 capture = 0
             _oublier(element)
             if pile and profondeur > 0:
                 pile.pop()
             profondeur -= 1
+        if endommage is not None:
+            raise endommage
+
+    def _controler(self, enregistrement: etree._Element) -> SourceInvalideError | None:
+        """The error for the first damaged text or attribute value of ``enregistrement``, if any."""
+        for element in enregistrement.iter():
+            tag = element.tag
+            if not isinstance(tag, str):
+                continue
+            for nom, valeur in element.items():
+                constat = examiner(valeur, self.encodage)
+                if constat is not None:
+                    return self._endommage(enregistrement, element, f"attribut {nom_local(nom)} de "
+                                           f"<{nom_local(tag)}>", valeur, constat)
+            texte_brut = element.text
+            if texte_brut:
+                constat = examiner(texte_brut, self.encodage)
+                if constat is not None:
+                    return self._endommage(enregistrement, element, f"champ {nom_local(tag)}", texte_brut, constat)
+        return None
+
+    def _endommage(self, enregistrement: etree._Element, element: etree._Element, champ: str, valeur: str,
+                   constat: Constat) -> SourceInvalideError:
+        ligne = f"ligne {element.sourceline}, " if element.sourceline else ""
+        return SourceInvalideError(
+            self.document.nom, f"{ligne}{champ} : {constat.decrire(valeur, self.encodage)}",
+            enregistrement=decrire_enregistrement(enregistrement),
+            correction=_correction_endommage(constat, self.racine, self.document.nom))
+
+
+def _correction_endommage(constat: Constat, racine: str, nom_document: str) -> str:
+    """What to do about a damaged text: export again untouched (encoding damage), or correct the record
+    in the application the export comes from (a character typed or pasted into it)."""
+    racine = nom_local(racine)
+    application = "STS-web" if racine == "STS_EDT" else "SIECLE Base élèves" if racine.startswith("BEE_") else (
+        "SIECLE ou STS-web")
+    s3e = "://" in nom_document
+    if constat.nature in (ENCODAGE, CONTROLE_C1):
+        if s3e:
+            debut = (f"Le service S3E a servi ce document endommagé : signalez-le à son administrateur (l'export de "
+                     f"{application} a été converti avant d'être servi)")
+        else:
+            debut = (f"Réexportez le fichier depuis {application} et utilisez-le sans l'ouvrir ni le réenregistrer "
+                     "(un tableur ou un éditeur de texte change son encodage)")
+        return f"{debut} ; si {application} affiche lui-même ce texte ainsi, corrigez-le dans la fiche"
+    ensuite = ("relancez la synchronisation" if s3e else
+               "exportez de nouveau le fichier et utilisez-le sans l'ouvrir ni le réenregistrer")
+    if constat.nature == REMPLACEMENT:
+        return f"Corrigez ce texte dans {application} (un caractère y a été perdu), puis {ensuite}"
+    return (f"Corrigez ce champ dans {application} en le retapant (le caractère vient souvent d'un copier-coller), "
+            f"puis {ensuite}")
 
 
 def _oublier(element: etree._Element) -> None:
@@ -258,7 +335,8 @@ def ouvrir_xml(document: Document) -> Iterator[FluxXml]:
         except (zipfile.BadZipFile, OSError, EOFError) as erreur:
             raise _traduire_lecture(document.nom, erreur) from None
         _verifier_encodage(document.nom, debut)
-        yield FluxXml(document, _Flux(brut, debut))
+        encodage = encodage_declare(debut)
+        yield FluxXml(document, _Flux(brut, debut, SondeOctets.pour(encodage, debut)), encodage)
     finally:
         brut.close()
 
