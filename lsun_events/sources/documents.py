@@ -15,6 +15,8 @@ import errno
 import io
 import os
 import stat
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,7 +154,8 @@ def erreur_trop_gros(nom: str, limite: int, taille: int | None = None, *, decomp
 
 class LectureBornee(io.RawIOBase):
     """A stream that stops with a French error beyond ``limite`` bytes, whatever its source claims, and
-    closes ``aussi`` (the archive, the file under it…) when closed."""
+    closes ``aussi`` (the archive, the file under it…) when closed. With ``decompresse`` (a zip member), a
+    damaged member (bad CRC, bad compressed data) is a French error too."""
 
     def __init__(self, flux: BinaryIO, nom: str, limite: int, *, decompresse: bool = False,
                  aussi: tuple[object, ...] = ()) -> None:
@@ -179,7 +182,14 @@ class LectureBornee(io.RawIOBase):
     def read(self, taille: int | None = -1) -> bytes:
         if taille is None or taille < 0:
             taille = self._limite - self.lus + 1  # enough to see the limit crossed, never the whole of /dev/zero
-        return self._compter(self._flux.read(taille))
+        if not self._decompresse:
+            return self._compter(self._flux.read(taille))
+        try:
+            return self._compter(self._flux.read(taille))
+        except (zipfile.BadZipFile, zlib.error, EOFError) as erreur:  # a damaged member (bad CRC, bad deflate…)
+            raise SourceInvalideError(
+                self._nom, f"l'archive zip est endommagée : ce fichier ne se décompresse pas ({erreur})",
+                correction="Téléchargez de nouveau l'export, sans l'ouvrir ni le modifier") from None
 
     def readall(self) -> bytes:
         return self.read(-1)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -336,7 +337,8 @@ def _lire_repertoire(nom: str, flux: BinaryIO, budget: _Budget) -> zipfile.ZipFi
                 correction=CORRECTION_EXPORT,
             )
         archive = zipfile.ZipFile(flux)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, OverflowError) as erreur:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, OverflowError,
+            struct.error, NotImplementedError) as erreur:  # NotImplementedError: a zip version zipfile cannot read
         raise _erreur_archive(nom, erreur) from None
     try:
         budget.compter(nom, len(archive.filelist))

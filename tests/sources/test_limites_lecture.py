@@ -8,6 +8,7 @@ past the limit whatever the file claims. Devices, pipes and FIFOs are in ``tests
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -260,3 +261,39 @@ def test_a_normal_set_passes_the_default_limits(tmp_path: Path) -> None:
     ecrire(siecle / "Structures.xml", "<BEE_STRUCTURES/>")
     documents = localiser_siecle(siecle)
     assert set(documents) == {"eleves", "structures"} and lire(documents["eleves"]) == ELEVES
+
+
+# --- damaged archives: a French error, whatever the damage ----------------------------------------------------
+
+
+def test_a_member_whose_compressed_data_is_damaged_is_refused_in_french(tmp_path: Path) -> None:
+    archive = ecrire_zip(tmp_path / "export.zip", {"ElevesSansAdresses.xml": ELEVES * 20})
+    octets = bytearray(archive.read_bytes())
+    octets[60] ^= 0xFF  # inside the deflate stream, after the local header and the name
+    archive.write_bytes(bytes(octets))
+    document = localiser_siecle(archive)["eleves"]
+    with pytest.raises(SourceInvalideError) as erreur:
+        lire(document)
+    assert str(erreur.value).startswith(f"Fichier « {archive}!ElevesSansAdresses.xml » : l'archive zip est "
+                                        "endommagée : ce fichier ne se décompresse pas")
+
+
+def test_random_damage_to_nested_zips_is_always_a_french_error(tmp_path: Path) -> None:
+    sain = zip_en_memoire({"siecle/ElevesSansAdresses.zip": zip_en_memoire({"ElevesSansAdresses.xml": ELEVES}),
+                           "siecle/Communs.xml": b"<BEE_COMMUN/>",
+                           "autre.zip": zip_en_memoire({"x.xml": b"<x/>"}, zipfile.ZIP_STORED)})
+    hasard = random.Random(14)
+    chemin = tmp_path / "export.zip"
+    issues: dict[str, int] = {}
+    for _ in range(600):
+        octets = bytearray(sain)
+        for _ in range(hasard.randint(1, 4)):
+            octets[hasard.randrange(len(octets))] = hasard.randrange(256)
+        chemin.write_bytes(bytes(octets))
+        try:
+            lire(localiser_siecle(chemin)["eleves"])
+            issues["lu"] = issues.get("lu", 0) + 1
+        except SourceInvalideError as erreur:
+            assert str(erreur).startswith(f"Fichier « {chemin}"), erreur
+            issues["refusé"] = issues.get("refusé", 0) + 1
+    assert issues.get("refusé", 0) > 100, issues
