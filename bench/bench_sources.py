@@ -115,7 +115,7 @@ def _mesurer(quoi: str, chemins: list[str]) -> dict[str, object]:
         from lsun_events.sources.siecle import lire_eleves  # noqa: PLC0415
 
         chemin = Path(chemins[0])
-        lecture = lire_eleves(Document(nom=str(chemin), ouvrir=lambda: chemin.open("rb")))
+        lecture = lire_eleves(Document.fichier(chemin))
         comptes = {"eleves": len(lecture.eleves), "anomalies": len(lecture.anomalies)}
     else:
         from lsun_events.sources.snapshot import charger_exports  # noqa: PLC0415

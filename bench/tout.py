@@ -18,6 +18,7 @@ from typing import Any
 RACINE = Path(__file__).resolve().parents[1]
 BENCHS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bench_sources", ()),
+    ("bench_localisation", ()),
     ("bench_synchronisation", ()),
     ("bench_worker", ()),
     ("bench_projections", ("--evenements", "200000", "--budget", "300")),
