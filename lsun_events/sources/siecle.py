@@ -17,10 +17,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from lxml import etree
 from pydantic import ValidationError
 
+from lsun_events.sources.controles import (
+    LONGUEUR_MAX_NOM,
+    NAISSANCE_MIN,
+    eleve_id_valide,
+    montrer,
+    nom_trop_long,
+    probleme_date_naissance,
+    probleme_nom_trop_long,
+)
 from lsun_events.sources.documents import Document
 from lsun_events.sources.erreurs import SourceInvalideError
 from lsun_events.sources.records import (
@@ -44,6 +54,7 @@ from lsun_events.sources.xml import (
     verifier_racine,
 )
 
+LONGUEUR_AFFICHEE = 60  # of a name in an error
 DIVISION_INACTIFS = "Inactifs"  # SIECLE's pseudo-division of pupils parked outside any class
 CORRECTION_FICHE_ELEVE = "Corrigez la fiche de l'élève dans SIECLE Base élèves, puis exportez de nouveau le fichier"
 CORRECTION_REEXPORT = ("Le fichier a sans doute été modifié après l'export : exportez-le de nouveau depuis "
@@ -127,6 +138,12 @@ _STRUCTURES_ELEVE = "DONNEES/STRUCTURES/STRUCTURES_ELEVE"
 _SEXES = {"1": "M", "2": "F"}
 _CHAMPS_DATES = {"DATE_NAISS": "date de naissance", "DATE_ENTREE": "date d'entrée",
                  "DATE_SORTIE": "date de sortie"}
+_NOMS_ELEVE = {"NOM_DE_FAMILLE": "le nom de famille", "NOM": "le nom de famille", "NOM_USAGE": "le nom d'usage",
+               "PRENOM": "le prénom", "PRENOM2": "le deuxième prénom", "PRENOM3": "le troisième prénom"}
+_NOMS_RESPONSABLE = {"NOM_USAGE": "le nom d'usage", "NOM_DE_FAMILLE": "le nom de famille", "NOM": "le nom",
+                     "PRENOM": "le prénom"}
+CORRECTION_FICHE_RESPONSABLE = ("Corrigez la fiche du responsable dans SIECLE Base élèves, puis exportez de nouveau "
+                                "le fichier")
 
 
 @dataclass(frozen=True)
@@ -177,6 +194,7 @@ class _LecteurEleves:
         self._structures_orphelines: dict[str, list[tuple[str, str]]] = {}
         self._options_orphelines: dict[str, list[OptionSource]] = {}
         self._options: dict[tuple[int, str, str | None], OptionSource] = {}
+        self._aujourd_hui = date.today()
 
     def lire(self, chemin: str, element: etree._Element) -> None:
         if chemin == _ELEVE:
@@ -197,12 +215,23 @@ class _LecteurEleves:
         prenom = lu("PRENOM")
         ligne = f"ligne {element.sourceline}"
         identite = " ".join(v for v in (nom, prenom) if v)
+        if any(len(v) > LONGUEUR_MAX_NOM for v in (nom, prenom) if v):  # refused below: keep the message short
+            identite = " ".join(montrer(v, limite=LONGUEUR_AFFICHEE) for v in (nom, prenom) if v)
         if not eleve_id:
             position = decrire_position(element, self._rang, "élève du fichier")
             raise self._erreur(
                 "un élève n'a pas d'identifiant ELEVE_ID",
                 f"{position}{', ' + identite if identite else ''}", CORRECTION_REEXPORT)
+        if not eleve_id_valide(eleve_id):
+            position = decrire_position(element, self._rang, "élève du fichier")
+            raise self._erreur(
+                f"l'identifiant ELEVE_ID « {montrer(eleve_id, limite=40)} » n'est pas un identifiant d'élève "
+                "SIECLE (1 à 20 chiffres)", f"{position}{', ' + identite if identite else ''}", CORRECTION_REEXPORT)
         qui = f"élève ELEVE_ID {eleve_id} ({identite + ', ' if identite else ''}{ligne})"
+        for balise, libelle in _NOMS_ELEVE.items():
+            valeur = lu(balise)
+            if valeur is not None and nom_trop_long(valeur):
+                raise self._erreur(probleme_nom_trop_long(libelle, balise, valeur), qui)
         if not nom:
             raise self._erreur("le nom de famille de l'élève est absent (ni NOM_DE_FAMILLE ni NOM)", qui)
         if not prenom:
@@ -249,6 +278,10 @@ class _LecteurEleves:
                 raise self._erreur(
                     f"la {_CHAMPS_DATES[balise]} ({balise}) « {valeur} » n'est pas une date au format "
                     "JJ/MM/AAAA", qui) from None
+        naissance = champs.get("date_naissance")
+        if isinstance(naissance, date) and not NAISSANCE_MIN <= naissance <= self._aujourd_hui:
+            raise self._erreur(probleme_date_naissance(naissance, "DATE_NAISS", lu("DATE_NAISS") or "",
+                                                       self._aujourd_hui) or "", qui)
         self.eleves[eleve_id] = _Eleve({k: v for k, v in champs.items() if v is not None}, qui,
                                        self._structures_orphelines.pop(eleve_id, None),
                                        self._options_orphelines.pop(eleve_id, []))
@@ -261,8 +294,17 @@ class _LecteurEleves:
             return None
         return _SEXES[code]
 
-    def structures(self, element: etree._Element) -> None:
+    def _identifiant(self, element: etree._Element) -> str | None:
+        """The ``ELEVE_ID`` of an OPTION or STRUCTURES_ELEVE; one that is not an ELEVE_ID is refused."""
         eleve_id = attribut(element, "ELEVE_ID")
+        if eleve_id and not eleve_id_valide(eleve_id):
+            raise self._erreur(
+                f"l'identifiant ELEVE_ID « {montrer(eleve_id, limite=40)} » n'est pas un identifiant d'élève "
+                "SIECLE (1 à 20 chiffres)", f"{element.tag} (ligne {element.sourceline})", CORRECTION_REEXPORT)
+        return eleve_id
+
+    def structures(self, element: etree._Element) -> None:
+        eleve_id = self._identifiant(element)
         if not eleve_id:
             return
         lues = []
@@ -284,7 +326,7 @@ class _LecteurEleves:
             self._structures_orphelines[eleve_id] = lues
 
     def option(self, element: etree._Element) -> None:
-        eleve_id = attribut(element, "ELEVE_ID")
+        eleve_id = self._identifiant(element)
         if not eleve_id:
             return
         options = []
@@ -347,14 +389,24 @@ def lire_responsables(document: Document, *, verifier: Verification | None = Non
     with ouvrir_xml(document) as flux:
         verifier_racine(flux, "BEE_RESPONSABLES")
         enveloppe = _Enveloppe(document, flux.racine, flux.attributs_racine, verifier)
+        erreur: SourceInvalideError | None = None  # a bad record; the XML is still read to its end
         for chemin, element in flux.elements(("PARAMETRES", _PERSONNE, _RESPONSABLE_ELEVE, _ADRESSE)):
             if chemin == _PERSONNE:
                 personne_id = attribut(element, "PERSONNE_ID") or texte(element, "PERSONNE_ID")
                 if personne_id and personne_id not in personnes:
                     personnes[personne_id] = _personne(element)
+                    erreur = erreur or _verifier_personne(document.nom, personne_id, element)
             elif chemin == _RESPONSABLE_ELEVE:
-                liens.append({balise: texte(element, balise) for balise in (
-                    "ELEVE_ID", "PERSONNE_ID", "RESP_LEGAL", "NIVEAU_RESPONSABILITE", "CODE_PARENTE")})
+                lien = {balise: texte(element, balise) for balise in (
+                    "ELEVE_ID", "PERSONNE_ID", "RESP_LEGAL", "NIVEAU_RESPONSABILITE", "CODE_PARENTE")}
+                liens.append(lien)
+                eleve_id = lien["ELEVE_ID"]
+                if erreur is None and eleve_id and not eleve_id_valide(eleve_id):
+                    erreur = SourceInvalideError(
+                        document.nom, f"l'identifiant ELEVE_ID « {montrer(eleve_id, limite=40)} » n'est pas un "
+                                      "identifiant d'élève SIECLE (1 à 20 chiffres)",
+                        enregistrement=f"RESPONSABLE_ELEVE (ligne {element.sourceline})",
+                        correction=CORRECTION_REEXPORT)
             elif chemin == _ADRESSE:
                 adresse_id = attribut(element, "ADRESSE_ID") or texte(element, "ADRESSE_ID")
                 if adresse_id:
@@ -362,6 +414,8 @@ def lire_responsables(document: Document, *, verifier: Verification | None = Non
             else:
                 enveloppe.lire(element)
         parametres = enveloppe.fin()
+        if erreur is not None:
+            raise erreur
     anomalies: list[str] = []
     par_eleve: dict[str, list[ResponsableSource]] = {}
     for lien in liens:
@@ -382,6 +436,17 @@ def lire_responsables(document: Document, *, verifier: Verification | None = Non
         par_eleve.setdefault(eleve_id, []).append(ResponsableSource(
             personne_id=personne_id, lien=lien["CODE_PARENTE"] or resp_legal, legal=legal, **champs))
     return LectureResponsables(parametres, {k: tuple(v) for k, v in par_eleve.items()}, tuple(anomalies))
+
+
+def _verifier_personne(fichier: str, personne_id: str, element: etree._Element) -> SourceInvalideError | None:
+    """A responsable's name or first name longer than a name can be."""
+    for balise, libelle in _NOMS_RESPONSABLE.items():
+        valeur = texte(element, balise)
+        if valeur is not None and nom_trop_long(valeur):
+            qui = f"responsable PERSONNE_ID {montrer(personne_id, limite=40)} (ligne {element.sourceline})"
+            return SourceInvalideError(fichier, probleme_nom_trop_long(libelle, balise, valeur), enregistrement=qui,
+                                       correction=CORRECTION_FICHE_RESPONSABLE)
+    return None
 
 
 def _personne(element: etree._Element) -> dict[str, object]:

@@ -18,6 +18,13 @@ from datetime import date
 
 from lxml import etree
 
+from lsun_events.sources.controles import (
+    LONGUEUR_MAX_NOM,
+    montrer,
+    nom_trop_long,
+    probleme_date_naissance,
+    probleme_nom_trop_long,
+)
 from lsun_events.sources.documents import Document
 from lsun_events.sources.erreurs import SourceInvalideError
 from lsun_events.sources.records import (
@@ -54,6 +61,8 @@ _SUPPLEANT = "DONNEES/SUPPLEANTS/SUPPLEANT"
 _DIVISION = "DONNEES/STRUCTURE/DIVISIONS/DIVISION"
 _GROUPE = "DONNEES/STRUCTURE/GROUPES/GROUPE"
 _CHEMINS = ("PARAMETRES", _MATIERE, _INDIVIDU, _SUPPLEANT, _DIVISION, _GROUPE)
+_NOMS = {"NOM_USAGE": "le nom d'usage", "NOM_PATRONYMIQUE": "le nom patronymique", "PRENOM": "le prénom"}
+_LONGUEUR_AFFICHEE = 60  # of a name in an error
 
 
 @dataclass(frozen=True)
@@ -188,6 +197,8 @@ class _LecteurSts:
         nom = texte(element, "NOM_USAGE") or texte(element, "NOM_PATRONYMIQUE")
         prenom = texte(element, "PRENOM")
         identite = " ".join(v for v in (nom, prenom) if v)
+        if any(len(v) > LONGUEUR_MAX_NOM for v in (nom, prenom) if v):  # refused below: keep the message short
+            identite = " ".join(montrer(v, limite=_LONGUEUR_AFFICHEE) for v in (nom, prenom) if v)
         if not id_sts or not type_:
             position = decrire_position(element, self._rang_individu, "INDIVIDU du fichier")
             raise self._erreur("une personne n'a pas d'identifiant STS (attributs ID et TYPE)",
@@ -203,6 +214,15 @@ class _LecteurSts:
                 self.anomalies.append(f"L'{qui} apparaît plusieurs fois dans STS-web : seule la première "
                                       "fiche est retenue.")
             return
+        for balise, libelle in _NOMS.items():
+            valeur = texte(element, balise)
+            if valeur is not None and nom_trop_long(valeur):
+                raise self._erreur(probleme_nom_trop_long(libelle, balise, valeur), qui)
+        naissance = self._date(element, "DATE_NAISSANCE", "date de naissance", qui)
+        if naissance is not None:
+            probleme = probleme_date_naissance(naissance, "DATE_NAISSANCE", texte(element, "DATE_NAISSANCE") or "")
+            if probleme:
+                raise self._erreur(probleme, qui)
         ref = EnseignantRef(type=type_, id_sts=id_sts)
         for pp in element.iterfind("PROFS_PRINC/PROF_PRINC"):
             division = texte(pp, "CODE_STRUCTURE")
@@ -215,7 +235,7 @@ class _LecteurSts:
             type=type_, id_sts=id_sts, civilite=CIVILITES.get(texte(element, "CIVILITE") or ""),
             sexe=_SEXES.get(texte(element, "SEXE") or ""), nom_usage=nom,
             nom_patronymique=texte(element, "NOM_PATRONYMIQUE"), prenom=prenom,
-            date_naissance=self._date(element, "DATE_NAISSANCE", "date de naissance", qui),
+            date_naissance=naissance,
             grade=texte(element, "GRADE"), fonction=texte(element, "FONCTION"))
 
     def division(self, element: etree._Element) -> None:
