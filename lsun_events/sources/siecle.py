@@ -30,6 +30,7 @@ from lsun_events.sources.controles import (
     nom_trop_long,
     probleme_date_naissance,
     probleme_nom_trop_long,
+    uai_valide,
 )
 from lsun_events.sources.documents import Document
 from lsun_events.sources.erreurs import SourceInvalideError
@@ -97,6 +98,13 @@ def lire_parametres(fichier: str, racine: str, element: etree._Element | None,
         raise SourceInvalideError(
             fichier, "le code de l'établissement (PARAMETRES/UAJ) est absent : impossible de vérifier "
                      "que ce fichier concerne votre établissement",
+            correction=CORRECTION_REEXPORT)
+    if not uai_valide(uai):
+        raise SourceInvalideError(
+            fichier, f"le code de l'établissement (PARAMETRES/UAJ) « {montrer(uai, limite=40)} » n'est pas un UAI "
+                     "(7 chiffres et une lettre, par exemple 0999001X)",
+            enregistrement=f"PARAMETRES (ligne {element.sourceline})" if element is not None and element.sourceline
+            else None,
             correction=CORRECTION_REEXPORT)
     return Parametres(
         fichier=fichier, racine=racine, uai=uai.upper(), annee_scolaire=texte(element, "ANNEE_SCOLAIRE"),

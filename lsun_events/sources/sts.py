@@ -24,6 +24,7 @@ from lsun_events.sources.controles import (
     nom_trop_long,
     probleme_date_naissance,
     probleme_nom_trop_long,
+    uai_valide,
 )
 from lsun_events.sources.documents import Document
 from lsun_events.sources.erreurs import SourceInvalideError
@@ -135,6 +136,12 @@ class _LecteurSts:
             raise SourceInvalideError(
                 self.fichier, "le code de l'établissement (PARAMETRES/UAJ@CODE) est absent : impossible de "
                               "vérifier que ce fichier concerne votre établissement",
+                correction=CORRECTION_REEXPORT_STS)
+        if not uai_valide(uai):
+            raise SourceInvalideError(
+                self.fichier, f"le code de l'établissement (PARAMETRES/UAJ@CODE) « {montrer(uai, limite=40)} » n'est "
+                              "pas un UAI (7 chiffres et une lettre, par exemple 0999001X)",
+                enregistrement=f"UAJ (ligne {uaj.sourceline})" if uaj is not None and uaj.sourceline else None,
                 correction=CORRECTION_REEXPORT_STS)
         application = texte(element, "APPLICATION_SOURCE")
         if application:
