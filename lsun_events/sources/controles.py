@@ -207,7 +207,7 @@ _PREFILTRE = re.compile(f"[{_SUSPECTS}]|[\u00c2-\u00f4][{re.escape(_CONTINUATION
 _SEQUENCE_UTF8 = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
-_LATIN_B = frozenset((0x18F, 0x1A0, 0x1A1, 0x1AF, 0x1B0, *range(0x1CD, 0x1DD), *range(0x218, 0x21C), 0x259))
+_LATIN_B = frozenset((0x18F, 0x1A0, 0x1A1, 0x1AF, 0x1B0, *range(0x218, 0x21C), 0x259))
 # what UTF-8 damage of French text gives most often: « Ã© », « Å“ », « â€™ »; enough alone, even in a text
 # that also holds correct accented letters
 _COURANTS = frozenset((*range(0xA0, 0x100), 0x152, 0x153, 0x160, 0x161, 0x178, 0x17D, 0x17E, 0x2013, 0x2014,
@@ -218,10 +218,10 @@ def _plausible(caractere: str, precedent: str) -> bool:
     """A character a name, a code or a libellé can hold (after ``precedent``): what UTF-8 damage hides."""
     code = ord(caractere)
     if 0x300 <= code <= 0x36F:  # a combining accent (decomposed text) composes with the letter before it
-        return len(unicodedata.normalize("NFC", precedent + caractere)) == 1
+        return bool(precedent) and len(unicodedata.normalize("NFC", precedent + caractere)) == 1
     return (0xA0 <= code <= 0x17F  # Latin-1 letters and signs, Latin Extended-A (Ł, Ś, Č, Ő…)
-            or code in _LATIN_B  # Ơ, Ư (Vietnamese), ǎ, ǐ… (pinyin), Ș, Ț (Romanian), Ə
-            or 0x400 <= code <= 0x45F  # Cyrillic
+            or code in _LATIN_B  # Ơ, Ư (Vietnamese), Ș, Ț (Romanian), Ə
+            or 0x386 <= code <= 0x3CE or 0x400 <= code <= 0x45F  # Greek, Cyrillic
             or 0x1E00 <= code <= 0x1EFF  # Latin Extended Additional (Vietnamese)
             or 0x2010 <= code <= 0x2027 or 0x2030 <= code <= 0x205E  # dashes, quotes, …, ‰, ‹ ›
             or 0x20A0 <= code <= 0x20CF or 0x2100 <= code <= 0x214F)  # €, ™, №
@@ -259,7 +259,7 @@ def _relire(texte: str, encodage: str) -> tuple[str, str, int, int] | None:
             else:
                 precedent = texte[suite.start() - 1:suite.start()]
             code = ord(caractere)
-            nbsp = 0xA0 in sequence.group()[1:]
+            nbsp = len(sequence.group()) == 2 and sequence.group()[1] == 0xA0
             if not _plausible(caractere, precedent) or (nbsp and code not in _COURANTS):
                 continue
             lus = [vers_car[o] for o in sequence.group()]
@@ -294,16 +294,25 @@ def _candidats(encodage: str | None) -> tuple[str, ...]:
     return _CANDIDATS
 
 
+# letters and signs names hardly hold: between two readings that explain as many characters (« StraÃŸe » is
+# « Straße » read as Windows-1252 and « Straþe » read as ISO-8859-15), the one without them wins
+_RARES = frozenset("þ¤¦¨´¸¹²³¼½¾µ¶¬¯±×÷ÌÒ")
+
+
 def texte_mal_encode(texte: str, encodage: str | None = None) -> Constat | None:
     """UTF-8 bytes read in a single-byte encoding: « AÃ¯ssata » → Constat(lecture « Aïssata »). The
-    encoding that explains the most characters wins (the declared one first on a tie): « Ã‰ » is « É »
-    read as Windows-1252, whatever the file declares."""
+    encoding that explains the most characters wins, then the one whose reading has no rare letter, then the
+    declared one: « Ã‰ » is « É » read as Windows-1252, whatever the file declares."""
     meilleur: tuple[str, str, int, int] | None = None
     lu_en = None
+    score = (0, 0)
     for candidat in _candidats(encodage):
         relu = _relire(texte, candidat)
-        if relu is not None and (meilleur is None or relu[3] > meilleur[3]):
-            meilleur, lu_en = relu, candidat
+        if relu is None:
+            continue
+        score_candidat = (relu[3], -sum(1 for x in relu[0] if x in _RARES))
+        if meilleur is None or score_candidat > score:
+            meilleur, lu_en, score = relu, candidat, score_candidat
     if meilleur is None:
         return None
     return Constat(ENCODAGE, meilleur[1], meilleur[2], meilleur[0], lu_en)
