@@ -15,7 +15,17 @@ from lsun_events.aggregates.valeurs import Periode
 from lsun_events.application_synchronisation import RunInconnuError, evenements_du_run
 from lsun_events.historique import archives
 from lsun_events.interfaces.web import lecture, sources_web
-from lsun_events.interfaces.web.deps import Acces, CompteDep, ReglagesDep, SystemeDep, TachesDep, droit
+from lsun_events.interfaces.web.deps import (
+    Acces,
+    CompteDep,
+    Decalage,
+    ReglagesDep,
+    SystemeDep,
+    TachesDep,
+    Texte,
+    Version,
+    droit,
+)
 from lsun_events.interfaces.web.droits import peut
 from lsun_events.interfaces.web.erreurs import IntrouvableError, RequeteInvalideError
 from lsun_events.interfaces.web.lancement import lancer
@@ -37,7 +47,7 @@ Deposer = Annotated[Acces, Depends(droit("deposer", ecriture_api=True))]
 
 class DemandeApi(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    divisions: list[str] | None = Field(None, description="codes des divisions, dans l'ordre du rapport")
+    divisions: list[Texte] | None = Field(None, description="codes des divisions, dans l'ordre du rapport")
     toutes: bool = Field(False, description="toutes les divisions (au lieu de « divisions »)")
     simulation: bool = Field(False, description="calcule les messages sans rien enregistrer")
     source: Literal["s3e", "depot"] | None = Field(None, description="défaut : S3E s'il est configuré, sinon le dépôt")
@@ -45,15 +55,15 @@ class DemandeApi(BaseModel):
 
 class VerrouillageApi(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    division: str
-    periode: str
-    eleve: str | None = Field(None, description="un seul élève (ELEVE_ID) ; sinon toute la division")
+    division: Texte
+    periode: Texte
+    eleve: Texte | None = Field(None, description="un seul élève (ELEVE_ID) ; sinon toute la division")
     verrouiller: bool = Field(True, description="false pour déverrouiller")
 
 
 class PeriodeApi(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    code: str
+    code: Texte
     debut: date
     fin: date
 
@@ -117,7 +127,7 @@ def tache(tache_id: str, compte: CompteDep, taches: TachesDep) -> dict[str, Any]
 @router.get("/etablissements/{uai}/synchronisations", tags=["synchronisations"],
             summary="Historique des synchronisations de l'établissement, la plus récente d'abord")
 def historique(acces: VoirSynchronisations, systeme: SystemeDep, limite: Annotated[int, Query(ge=1, le=500)] = 50,
-               decalage: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+               decalage: Decalage = 0) -> dict[str, Any]:
     with systeme.lire("rapports") as c:
         return {"uai": acces.uai, "synchronisations": rapports.runs(c, acces.uai, limite=limite, decalage=decalage)}
 
@@ -161,7 +171,7 @@ def messages(run: Run, systeme: SystemeDep, regenerer: bool = False) -> dict[str
 def audit(acces: VoirAudit, systeme: SystemeDep, eleve: str | None = None, enseignant: str | None = None,
           synchronisation: str | None = None, acteur: str | None = None, du: date | None = None,
           au: date | None = None, limite: Annotated[int, Query(ge=1, le=1000)] = 100,
-          decalage: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+          decalage: Decalage = 0) -> dict[str, Any]:
     filtres = FiltresAudit(eleve=eleve, enseignant=enseignant, synchronisation=synchronisation, acteur=acteur,
                            du=du, au=au)
     with systeme.lire("audit") as c:
@@ -181,7 +191,7 @@ def bilans(acces: VoirBilans, systeme: SystemeDep, division: str, periode: str) 
 @router.get("/etablissements/{uai}/bilans/{eleve_id}/{periode}", tags=["bilans"],
             summary="Un bilan maintenant, à une version, ou tel qu'il était à une date (fin de journée, UTC)")
 def bilan(acces: VoirBilans, systeme: SystemeDep, eleve_id: str, periode: str, au: date | None = None,
-          version: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+          version: Version = None) -> dict[str, Any]:
     if au is not None and version is not None:
         raise RequeteInvalideError("Indiquez « au » ou « version », pas les deux.")
     etab = systeme.app.etablissement(acces.uai)

@@ -3,11 +3,13 @@ and the rights on a school, as ``Annotated`` aliases (the FastAPI template's ``S
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
+from pydantic import AfterValidator
 
 from lsun_events.comptes import Compte, Comptes
 from lsun_events.interfaces.web.droits import exiger
@@ -33,6 +35,24 @@ def _reglages(request: Request) -> Reglages:
 def _taches(request: Request) -> Taches:
     return request.app.state.taches
 
+
+CONTROLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL, C1
+
+
+def sans_controle(valeur: str) -> str:
+    """A text of a form or a JSON body holds no control character (a code, a name, an address)."""
+    if (trouve := CONTROLE.search(valeur)) is not None:
+        raise ValueError(f"contient un caractère de contrôle (U+{ord(trouve.group()):04X})")
+    return valeur
+
+
+Texte = Annotated[str, AfterValidator(sans_controle)]
+
+DECALAGE_MAX = 10**9  # rows skipped by a page of results (SQLite and PostgreSQL take an int64)
+VERSION_MAX = 10**9
+
+Decalage = Annotated[int, Query(ge=0, le=DECALAGE_MAX, description="lignes sautées (pagination)")]
+Version = Annotated[int | None, Query(ge=1, le=VERSION_MAX, description="une version du bilan (1 : la première)")]
 
 SystemeDep = Annotated[Systeme, Depends(_systeme)]
 ComptesDep = Annotated[Comptes, Depends(_comptes)]

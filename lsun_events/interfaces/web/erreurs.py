@@ -110,6 +110,13 @@ def champ_fr(erreur: dict[str, Any]) -> str:
         return f"le champ « {champ} » n'est pas attendu"
     if genre == "json_invalid":
         return "le corps n'est pas un JSON valide"
+    borne = erreur.get("ctx") or {}
+    if genre == "value_error" and champ:
+        return f"le champ « {champ} » {borne.get('error', 'est invalide')}"
+    if genre in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        mots = {"greater_than_equal": ("au moins", "ge"), "greater_than": ("plus que", "gt"),
+                "less_than_equal": ("au plus", "le"), "less_than": ("moins que", "lt")}[genre]
+        return f"le champ « {champ} » doit valoir {mots[0]} {borne.get(mots[1], '?')}"
     if genre.endswith("_type") or genre.endswith("_parsing"):
         attendu = {"list_type": "une liste", "bool_type": "un booléen", "bool_parsing": "un booléen",
                    "string_type": "un texte", "int_type": "un entier", "int_parsing": "un entier",

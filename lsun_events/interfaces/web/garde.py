@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from lsun_events.erreurs import ErreurLsun
+from lsun_events.interfaces.web.deps import CONTROLE, compte_optionnel
 from lsun_events.interfaces.web.droits import exiger
 from lsun_events.interfaces.web.erreurs import (
     ErreurWeb,
@@ -40,7 +41,6 @@ from lsun_events.interfaces.web.securite import ENTETE_CSRF, REFUS_CSRF, verifie
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CONTROLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 DEPOT = re.compile(r"^/(?:api/)?etablissements/([^/]+)/exports/?$")
 
 
@@ -88,8 +88,6 @@ def verifier_origine(request: Request) -> None:
 
 def verifier_depot(request: Request, uai: str) -> None:
     """Logged in, allowed to upload for ``uai``, CSRF from the headers: else the ``ErreurWeb`` to answer."""
-    from lsun_events.interfaces.web.deps import compte_optionnel  # noqa: PLC0415
-
     compte = compte_optionnel(request, request.app.state.comptes)
     if compte is None:
         raise NonConnecteError

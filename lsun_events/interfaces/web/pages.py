@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from lsun_events.comptes import Compte
-from lsun_events.interfaces.web.deps import CompteDep, CompteOptionnel, ComptesDep, SystemeDep
+from lsun_events.interfaces.web.deps import CompteDep, CompteOptionnel, ComptesDep, SystemeDep, Texte
 from lsun_events.interfaces.web.lecture import etablissements
 from lsun_events.interfaces.web.limites import LimiteConnexions
 from lsun_events.interfaces.web.rendu import page
@@ -57,7 +57,7 @@ def connexion(request: Request, compte: CompteOptionnel, suite: str | None = Non
 
 
 @router.post("/connexion")
-def se_connecter(request: Request, comptes: ComptesDep, identifiant: Annotated[str, Form()] = "",
+def se_connecter(request: Request, comptes: ComptesDep, identifiant: Annotated[Texte, Form()] = "",
                  mot_de_passe: Annotated[str, Form()] = "", csrf: Annotated[str | None, Form()] = None,
                  suite: Annotated[str | None, Form()] = None) -> Response:
     verifier_csrf(request, csrf)

@@ -11,13 +11,14 @@ from fastapi.responses import Response
 
 from lsun_events.automatique import service
 from lsun_events.automatique.planification import Planification
-from lsun_events.interfaces.web.deps import Acces, ReglagesDep, SystemeDep, droit
+from lsun_events.interfaces.web.deps import Acces, ReglagesDep, SystemeDep, Texte, droit
 from lsun_events.interfaces.web.pages import flash, rediriger
 from lsun_events.interfaces.web.rapport_web import grouper
 from lsun_events.interfaces.web.securite import verifier_csrf
 from lsun_events.systeme import Systeme
 
 router = APIRouter(include_in_schema=False)
+INTERVALLE_MAX = 7 * 24 * 60  # minutes between two checks: a week at most (as ``automatique activer --intervalle``)
 Synchroniser = Annotated[Acces, Depends(droit("synchroniser"))]
 
 
@@ -45,8 +46,8 @@ def _retour(uai: str) -> Response:
 @router.post("/etablissements/{uai}/automatique")
 def parametrer(request: Request, acces: Synchroniser, systeme: SystemeDep, plan: PlanificationDep,
                csrf: Annotated[str | None, Form()] = None, active: Annotated[bool, Form()] = False,
-               adresse_s3e: Annotated[str | None, Form()] = None,
-               intervalle: Annotated[int, Form()] = 15) -> Response:
+               adresse_s3e: Annotated[Texte | None, Form()] = None,
+               intervalle: Annotated[int, Form(ge=1, le=INTERVALLE_MAX)] = 15) -> Response:
     verifier_csrf(request, csrf)
     service.parametrer(systeme, plan, acces.uai, acces.compte.acteur, active=active,
                        adresse_s3e=(adresse_s3e or "").strip() or None, intervalle_minutes=intervalle)

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from lsun_events.aggregates.valeurs import Periode
 from lsun_events.interfaces.web import evenements_fr, lecture
-from lsun_events.interfaces.web.deps import Acces, SystemeDep, droit
+from lsun_events.interfaces.web.deps import Acces, Decalage, SystemeDep, Texte, Version, droit
 from lsun_events.interfaces.web.erreurs import RequeteInvalideError
 from lsun_events.interfaces.web.pages import flash, rediriger
 from lsun_events.interfaces.web.rendu import page
@@ -43,7 +43,7 @@ def bilans(request: Request, acces: VoirBilans, systeme: SystemeDep, division: s
 
 @router.get("/etablissements/{uai}/bilans/{eleve_id}/{periode}")
 def bilan(request: Request, acces: VoirBilans, systeme: SystemeDep, eleve_id: str, periode: str,
-          au: date | None = None, version: int | None = None) -> Response:
+          au: date | None = None, version: Version = None) -> Response:
     etab = systeme.app.etablissement(acces.uai)
     vue = lecture.bilan(systeme.app, etab, eleve_id, periode, au=au, version=version)
     return page(request, "bilan.html", {"titre": f"Bilan {periode} — {vue.eleve.identite.nom_affiche}",
@@ -51,10 +51,10 @@ def bilan(request: Request, acces: VoirBilans, systeme: SystemeDep, eleve_id: st
 
 
 @router.post("/etablissements/{uai}/bilans/verrouillage")
-def verrouillage(request: Request, acces: Verrouiller, systeme: SystemeDep, division: Annotated[str, Form()],
-                 periode: Annotated[str, Form()], verrouiller: Annotated[bool, Form()],
-                 eleve: Annotated[str | None, Form()] = None, csrf: Annotated[str | None, Form()] = None,
-                 retour: Annotated[str | None, Form()] = None) -> Response:
+def verrouillage(request: Request, acces: Verrouiller, systeme: SystemeDep, division: Annotated[Texte, Form()],
+                 periode: Annotated[Texte, Form()], verrouiller: Annotated[bool, Form()],
+                 eleve: Annotated[Texte | None, Form()] = None, csrf: Annotated[str | None, Form()] = None,
+                 retour: Annotated[Texte | None, Form()] = None) -> Response:
     verifier_csrf(request, csrf)
     compte = systeme.app.verrouiller(acces.uai, division, periode, acces.compte.acteur, eleve_id=eleve or None,
                                      verrouiller=verrouiller)
@@ -89,8 +89,8 @@ def _periodes(codes: list[str], debuts: list[str], fins: list[str]) -> list[Peri
 
 
 @router.post("/etablissements/{uai}/periodes")
-def parametrer(request: Request, acces: Parametrer, systeme: SystemeDep, division: Annotated[str, Form()],
-               code: Annotated[list[str] | None, Form()] = None, debut: Annotated[list[str] | None, Form()] = None,
+def parametrer(request: Request, acces: Parametrer, systeme: SystemeDep, division: Annotated[Texte, Form()],
+               code: Annotated[list[Texte] | None, Form()] = None, debut: Annotated[list[str] | None, Form()] = None,
                fin: Annotated[list[str] | None, Form()] = None, csrf: Annotated[str | None, Form()] = None) -> Response:
     verifier_csrf(request, csrf)
     liste = _periodes(code or [], debut or [], fin or [])
@@ -101,8 +101,8 @@ def parametrer(request: Request, acces: Parametrer, systeme: SystemeDep, divisio
 
 
 @router.post("/etablissements/{uai}/bilans/ouverture")
-def ouvrir(request: Request, acces: Parametrer, systeme: SystemeDep, division: Annotated[str, Form()],
-           periode: Annotated[str, Form()], csrf: Annotated[str | None, Form()] = None) -> Response:
+def ouvrir(request: Request, acces: Parametrer, systeme: SystemeDep, division: Annotated[Texte, Form()],
+           periode: Annotated[Texte, Form()], csrf: Annotated[str | None, Form()] = None) -> Response:
     verifier_csrf(request, csrf)
     compte = systeme.app.ouvrir_bilans(acces.uai, division, periode, acces.compte.acteur)
     systeme.rattraper()
@@ -113,12 +113,12 @@ def ouvrir(request: Request, acces: Parametrer, systeme: SystemeDep, division: A
 @router.get("/etablissements/{uai}/audit")
 def audit(request: Request, acces: VoirAudit, systeme: SystemeDep, eleve: str | None = None,
           enseignant: str | None = None, synchronisation: str | None = None, acteur: str | None = None,
-          du: str | None = None, au: str | None = None, decalage: int = 0) -> Response:
+          du: str | None = None, au: str | None = None, decalage: Decalage = 0) -> Response:
     filtres = FiltresAudit(eleve=(eleve or "").strip() or None, enseignant=enseignant or None,
                            synchronisation=synchronisation or None, acteur=acteur or None, du=_date(du, "du"),
                            au=_date(au, "au"))
     with systeme.lire("audit") as c:
-        resultat = journal(c, acces.uai, filtres, decalage=max(decalage, 0))
+        resultat = journal(c, acces.uai, filtres, decalage=decalage)
         liste_acteurs = acteurs(c, acces.uai)
     with systeme.lire("courante") as c:
         liste_enseignants = enseignants(c, acces.uai)

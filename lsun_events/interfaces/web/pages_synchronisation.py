@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from lsun_events.interfaces.web import sources_web
-from lsun_events.interfaces.web.deps import Acces, ReglagesDep, SystemeDep, TachesDep, droit
+from lsun_events.interfaces.web.deps import Acces, Decalage, ReglagesDep, SystemeDep, TachesDep, Texte, droit
 from lsun_events.interfaces.web.erreurs import IntrouvableError, RequeteInvalideError
 from lsun_events.interfaces.web.lancement import lancer
 from lsun_events.interfaces.web.pages import flash, rediriger
@@ -55,9 +55,9 @@ def synchronisation(request: Request, acces: Voir, systeme: SystemeDep, reglages
 @router.post("/etablissements/{uai}/synchronisation")
 def lancer_synchronisation(request: Request, acces: Synchroniser, systeme: SystemeDep, reglages: ReglagesDep,
                            taches: TachesDep, csrf: Annotated[str | None, Form()] = None,
-                           divisions: Annotated[list[str] | None, Form()] = None,
-                           toutes: Annotated[bool, Form()] = False, action: Annotated[str, Form()] = "simuler",
-                           source: Annotated[str | None, Form()] = None) -> Response:
+                           divisions: Annotated[list[Texte] | None, Form()] = None,
+                           toutes: Annotated[bool, Form()] = False, action: Annotated[Texte, Form()] = "simuler",
+                           source: Annotated[Texte | None, Form()] = None) -> Response:
     verifier_csrf(request, csrf)
     tache = lancer(systeme, reglages, taches, acces.compte, acces.uai, divisions=divisions, toutes=toutes,
                    simulation=action != "synchroniser", source=source)
@@ -117,12 +117,12 @@ def run_de(systeme: Systeme, acces: Acces, run_id: str) -> tuple[dict[str, Any],
 
 
 @router.get("/etablissements/{uai}/synchronisations")
-def historique(request: Request, acces: Voir, systeme: SystemeDep, decalage: int = 0) -> Response:
+def historique(request: Request, acces: Voir, systeme: SystemeDep, decalage: Decalage = 0) -> Response:
     with systeme.lire("rapports") as c:
-        runs = rapports.runs(c, acces.uai, limite=51, decalage=max(decalage, 0))
+        runs = rapports.runs(c, acces.uai, limite=51, decalage=decalage)
     return page(request, "historique.html", {
         "titre": "Historique des synchronisations", "runs": runs[:50], "suivants": len(runs) > 50,
-        "decalage": max(decalage, 0), "statuts": STATUTS})
+        "decalage": decalage, "statuts": STATUTS})
 
 
 @router.get("/etablissements/{uai}/synchronisations/{run_id}")

@@ -30,10 +30,10 @@ class FiltresAudit:
 
 
 def journal(c: Curseur, uai: str, filtres: FiltresAudit, *, limite: int = LIMITE, decalage: int = 0) -> PageAudit:
-    """Newest first, every filter given at once."""
+    """Newest first, every filter given at once (« au » the last day there is: no upper bound)."""
     return rechercher(c, uai, eleve=filtres.eleve, enseignant=filtres.enseignant,
                       synchronisation=filtres.synchronisation, acteur=filtres.acteur, depuis=filtres.du,
-                      jusqu_au=filtres.au, limite=limite, decalage=decalage)
+                      jusqu_au=filtres.au if filtres.au != date.max else None, limite=limite, decalage=decalage)
 
 
 def enseignants(c: Curseur, uai: str) -> list[dict[str, Any]]:

@@ -35,7 +35,7 @@ def jeton_csrf(request: Request) -> str:
 
 def verifier_csrf(request: Request, recu: str | None) -> None:
     attendu = request.session.get("csrf")
-    if not attendu or not recu or not secrets.compare_digest(str(attendu), str(recu)):
+    if not attendu or not recu or not secrets.compare_digest(str(attendu).encode(), str(recu).encode()):
         raise InterditError(REFUS_CSRF)
 
 
