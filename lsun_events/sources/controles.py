@@ -405,10 +405,15 @@ class SondeOctets:
 
     def examiner(self, morceau: bytes, ligne: int) -> None:
         """Note the suspicious lines of ``morceau``, which starts on line ``ligne``."""
-        if self._table is None or not morceau:
+        if self._table is None or self.tout or not morceau:
             return
-        debut = 3 if self._premier and morceau.startswith(_BOM) else 0
-        self._premier = False
+        debut = 0
+        if self._premier:
+            self._premier = False
+            debut = 3 if morceau.startswith(_BOM) else 0
+            if b"\r" in morceau and b"\n" not in morceau:  # old Mac line ends: libxml2 counts no line
+                self.tout = True
+                return
         positions: list[int] = []
         marques = morceau.translate(self._table)
         i = marques.find(b"!", debut)

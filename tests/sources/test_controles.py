@@ -247,6 +247,16 @@ def test_la_sonde_examine_tout_ce_qu_elle_ne_sait_pas_lire() -> None:
     assert c.SondeOctets.pour("UTF-16", "<R/>".encode("utf-16")).tout
     assert c.SondeOctets.pour("cp850", b"<?xml").tout
     assert not c.SondeOctets.pour("ISO-8859-15", b"<?xml").tout
+    sonde = c.SondeOctets.pour("ISO-8859-15", b"<?xml")
+    sonde.examiner(b"<R>\r<A>1</A>\r</R>", 1)  # CR alone ends lines: libxml2 numbers them all 1
+    assert sonde.tout
+
+
+def test_fichier_a_fins_de_ligne_cr_seules(tmp_path: Path) -> None:
+    texte = eleves_xml(ELEVES.replace("LONDRES", "LON\nDRES").replace("Léon", "Lé\u200bon"))
+    octets = texte.encode(ISO, "xmlcharrefreplace").replace(b"\n", b"\r")
+    _contient(_refus(lire_eleves, _ecrire(tmp_path, "ElevesSansAdresses.xml", octets)), "champ PRENOM",
+              "Lé[U+200B]on", "élève ELEVE_ID 700102")
 
 
 # --- naming the record ------------------------------------------------------------------------------------------
