@@ -117,8 +117,12 @@ def _verifier_chemin_sqlite(url: str, chemin: Path) -> None:
         raise StoreInvalideError(url, "ce fichier n'est pas une base SQLite (ni un stockage de lsun-events)")
 
 
+_ERRNO = {errno.EACCES: "accès refusé", errno.EPERM: "opération non permise", errno.ENAMETOOLONG: "nom trop long",
+          errno.ELOOP: "trop de liens symboliques", errno.EIO: "erreur d'entrée-sortie"}
+
+
 def _errno(e: OSError) -> str:
-    return errno.errorcode.get(e.errno or 0, "erreur système")
+    return _ERRNO.get(e.errno or 0) or errno.errorcode.get(e.errno or 0, "erreur système")
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,11 @@ class Store:
                        pg_port=str(port or 5432), pg_user=unquote(p.username or "postgres"),
                        pg_password=unquote(p.password or ""), pg_schema=schema)
         raise StoreInvalideError(url, "schéma inconnu (attendu sqlite:/// ou postgresql://)")
+
+    @property
+    def affichage(self) -> str:
+        """The URL to show (a message, a log line): without its password."""
+        return _sans_mot_de_passe(self.url)
 
     def env(self, *, creer_tables: bool | None = None) -> dict[str, str]:
         """Environment for the event-sourced application."""

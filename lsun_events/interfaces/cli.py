@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from eventsourcing.persistence import MapperDeserialisationError
 
@@ -126,6 +127,48 @@ def hote(texte: str) -> str:
     return texte
 
 
+_UAI = re.compile(r"[0-9]{7}[A-Za-z]")
+
+
+def uai(texte: str) -> str:
+    """An UAI as the exports write it: seven digits and a letter (``0999001X``)."""
+    if not _UAI.fullmatch(texte.strip()):
+        raise argparse.ArgumentTypeError(f"UAI « {_court(texte)} » invalide : attendu sept chiffres et une lettre, "
+                                         "par exemple 0999001X")
+    return texte.strip().upper()
+
+
+def adresse_s3e(texte: str) -> str:
+    """The base address of an S3E service: http:// or https://, a host, a valid port if any."""
+    adresse = texte.strip()
+    try:
+        morceaux = urlsplit(adresse)
+        _ = morceaux.port
+    except ValueError:
+        morceaux = None
+    if (morceaux is None or morceaux.scheme not in ("http", "https") or not morceaux.hostname
+            or contient_controle(adresse) or any(c.isspace() for c in adresse)):
+        raise argparse.ArgumentTypeError(f"adresse S3E « {_court(texte)} » invalide : attendu une adresse http:// ou "
+                                         "https://, par exemple https://s3e.example/api")
+    return adresse
+
+
+def jeton(texte: str) -> str:
+    """A bearer token: printable ASCII, without spaces (it travels in an HTTP header)."""
+    if not texte or len(texte) > 4096 or not texte.isascii() or not texte.isprintable() or " " in texte:
+        raise argparse.ArgumentTypeError("jeton invalide : attendu une suite de caractères ASCII imprimables, sans "
+                                         "espace (4096 au plus)")
+    return texte
+
+
+def _requis(p: argparse.ArgumentParser, *options: str) -> None:
+    for option in options:
+        if option == "--uai":
+            p.add_argument(option, type=uai, required=True, help="UAI de l'établissement, par exemple 0999001X")
+        else:
+            p.add_argument(option, required=True)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, whose error messages (which echo the arguments) cannot drive the terminal."""
 
@@ -159,18 +202,18 @@ def construire_parser() -> argparse.ArgumentParser:
                 commandes.importer)
     p.add_argument("--siecle", type=Path, required=True, help="dossier ou zip des exports SIECLE/BEE")
     p.add_argument("--sts", type=Path, required=True, help="fichier sts_emp_<UAI>_<année>.xml (ou zip)")
-    p.add_argument("--uai", help="UAI attendu (contrôlé dans chaque fichier)")
+    p.add_argument("--uai", type=uai, help="UAI attendu (contrôlé dans chaque fichier)")
 
     eleves = sous.add_parser("eleves", help="élèves").add_subparsers(dest="action", required=True, metavar="ACTION")
     p = ajouter(eleves, "ajouter", "ajoute les élèves arrivés dans la BEE depuis l'import", commandes.ajouter_eleves)
-    p.add_argument("--uai", required=True)
+    _requis(p, "--uai")
     p.add_argument("--siecle", type=Path, required=True)
     p.add_argument("--sts", type=Path, help=argparse.SUPPRESS)  # refused: only SIECLE's pupils are read
 
     periodes = sous.add_parser("periodes", help="périodes").add_subparsers(dest="action", required=True,
                                                                           metavar="ACTION")
     p = ajouter(periodes, "parametrer", "paramètre les périodes d'une division", commandes.parametrer_periodes)
-    p.add_argument("--uai", required=True)
+    _requis(p, "--uai")
     p.add_argument("--division", required=True)
     p.add_argument("--periode", type=periode, action="append", required=True,
                    help="CODE:AAAA-MM-JJ:AAAA-MM-JJ (répéter pour chaque période)")
@@ -178,38 +221,34 @@ def construire_parser() -> argparse.ArgumentParser:
     bilans = sous.add_parser("bilans", help="bilans périodiques").add_subparsers(dest="action", required=True,
                                                                                 metavar="ACTION")
     p = ajouter(bilans, "ouvrir", "ouvre les bilans d'une division pour une période", commandes.ouvrir_bilans)
-    for a in ("--uai", "--division", "--periode"):
-        p.add_argument(a, required=True)
+    _requis(p, "--uai", "--division", "--periode")
     p = ajouter(bilans, "saisir", "saisit un acquis", commandes.saisir_acquis)
-    for a in ("--uai", "--eleve", "--periode", "--matiere"):
-        p.add_argument(a, required=True)
+    _requis(p, "--uai", "--eleve", "--periode", "--matiere")
     p.add_argument("--positionnement", type=int, choices=[1, 2, 3, 4])
     p.add_argument("--appreciation")
     for nom, aide, verrou in (("verrouiller", "verrouille des bilans", True),
                               ("deverrouiller", "déverrouille des bilans", False)):
         p = ajouter(bilans, nom, aide, commandes.verrouiller)
         p.set_defaults(verrouiller=verrou)
-        for a in ("--uai", "--division", "--periode"):
-            p.add_argument(a, required=True)
+        _requis(p, "--uai", "--division", "--periode")
         p.add_argument("--eleve")
 
     p = ajouter(sous, "bilan", "un bilan maintenant, ou tel qu'il était", commandes.bilan)
-    for a in ("--uai", "--eleve", "--periode"):
-        p.add_argument(a, required=True)
+    _requis(p, "--uai", "--eleve", "--periode")
     quand = p.add_mutually_exclusive_group()
     quand.add_argument("--version", type=entier_positif)
     quand.add_argument("--au", type=jour_iso, help="AAAA-MM-JJ : le bilan tel qu'il était ce jour-là (fin de journée)")
 
     p = ajouter(sous, "synchroniser", "synchronisation base élèves (R1–R12) des divisions choisies",
                 commandes.synchroniser)
-    p.add_argument("--uai", required=True)
+    _requis(p, "--uai")
     choix = p.add_mutually_exclusive_group(required=True)
     choix.add_argument("--division", action="append", help="code de division (répéter pour plusieurs)")
     choix.add_argument("--toutes", action="store_true", help="toutes les divisions")
     p.add_argument("--siecle", type=Path, help="dossier ou zip des exports SIECLE/BEE")
     p.add_argument("--sts", type=Path, help="export STS-web")
-    p.add_argument("--s3e", help="adresse du service S3E (au lieu des fichiers)")
-    p.add_argument("--jeton", help="jeton d'accès au service S3E")
+    p.add_argument("--s3e", type=adresse_s3e, help="adresse http(s):// du service S3E (au lieu des fichiers)")
+    p.add_argument("--jeton", type=jeton, help="jeton d'accès au service S3E")
     p.add_argument("--simulation", action="store_true", help="calcule les messages sans rien enregistrer")
 
     p = ajouter(sous, "messages", "le rapport d'une synchronisation", commandes.messages)
@@ -228,8 +267,8 @@ def construire_parser() -> argparse.ArgumentParser:
 
     p = ajouter(sous, "s3e", "serveur S3E local sur un dossier d'exports (DIR/<UAI>/…)", commandes.s3e)
     p.add_argument("--exports", type=Path, required=True)
-    p.add_argument("--port", type=port, default=8081)
-    p.add_argument("--jeton")
+    p.add_argument("--port", type=port, default=8081, help="port d'écoute, de 1 à 65535 (défaut : 8081)")
+    p.add_argument("--jeton", type=jeton, help="jeton exigé des clients (défaut : aucun)")
     return parser
 
 
@@ -268,12 +307,12 @@ def expliquer_systeme(e: OSError) -> str:
     return f"{fichier}{quoi}."
 
 
-def expliquer(e: BaseException) -> tuple[str, int]:
-    """The French message and the exit code for an exception that ends a command."""
+def expliquer(e: BaseException, store: str | None = None) -> tuple[str, int]:
+    """The French message and the exit code for an exception that ends a command (``store``: its --store)."""
     if isinstance(e, ErreurLsun | ErreurDomaine | SourceInvalideError | StoreInvalideError):
         return str(e), 1
     if isinstance(e, commandes.ERREURS_STOCKAGE):
-        return commandes.expliquer_erreur_stockage(e), 1
+        return commandes.expliquer_erreur_stockage(e, store), 1
     if isinstance(e, MapperDeserialisationError):
         return commandes_fiabilite.expliquer_dechiffrement(e), 1
     if isinstance(e, KeyboardInterrupt):
@@ -332,6 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     invalid arguments (argparse), 130 when interrupted. Never a traceback: an unexpected exception is told
     in French, its traceback logged at DEBUG (``LSUN_JOURNAL=DEBUG``)."""
     commandes_fiabilite.configurer_journal()
+    args = None
     try:
         parser = construire_parser()
         args = parser.parse_args(argv)
@@ -343,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit:
         raise
     except BaseException as e:  # the command line's last word (``expliquer``)
-        message, code = expliquer(e)
+        message, code = expliquer(e, getattr(args, "store", None))
         if message:
             erreur(message)
         return code

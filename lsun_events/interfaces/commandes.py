@@ -56,13 +56,33 @@ def _texte_pilote(e: Exception) -> str:
     for fragment, francais in _MESSAGES_PILOTE:
         if fragment in bas:
             return francais
-    if "database" in bas and "does not exist" in bas:
-        return "la base PostgreSQL indiquée n'existe pas"
+    if "does not exist" in bas and ("database" in bas or "role" in bas):
+        quoi = "la base" if "database" in bas else "l'utilisateur"
+        return f"{quoi} PostgreSQL indiqué{'e' if quoi == 'la base' else ''} n'existe pas"
     return f"détail du pilote : {texte}" if texte else "sans détail du pilote"
 
 
-def expliquer_erreur_stockage(e: Exception) -> str:
+def diagnostiquer_postgres(url: str | None) -> str | None:
+    """After the library's pool gave up (« couldn't get a connection »), why: one direct connection attempt,
+    told in French; None when it succeeds or the store is not PostgreSQL."""
+    try:
+        store = Store.depuis_url(url)
+    except ValueError:
+        return None
+    if store.kind != "postgresql":
+        return None
+    try:
+        with psycopg.connect(host=store.pg_host, port=store.pg_port, dbname=store.pg_dbname, user=store.pg_user,
+                             password=store.pg_password, connect_timeout=5):
+            return None
+    except psycopg.Error as e:
+        return _texte_pilote(e)
+
+
+def expliquer_erreur_stockage(e: Exception, url: str | None = None) -> str:
     texte = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    if "couldn't get a connection" in texte and (cause := diagnostiquer_postgres(url)):
+        return f"le stockage est injoignable ({cause}) : vérifiez --store ou LSUN_STORE."
     if isinstance(e, ProgrammingError | psycopg.errors.UndefinedTable) and "does not exist" in texte \
             and "database" not in texte:
         table = re.search(r'relation "([^"]+)"', texte)

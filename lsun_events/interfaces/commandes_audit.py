@@ -45,7 +45,7 @@ def enseignant_cle(texte: str) -> str:
 
 
 def enregistrer(sous: argparse._SubParsersAction, ajouter: Callable[..., argparse.ArgumentParser]) -> None:
-    from lsun_events.interfaces.cli import entier, jour_iso, reel  # noqa: PLC0415  (cli imports this module)
+    from lsun_events.interfaces.cli import entier, jour_iso, reel, uai  # noqa: PLC0415  (cli imports this module)
 
     # ``--acteur`` is the filter here, not who acts: this parser does not take the common options' one.
     p = sous.add_parser("audit", help="qui a modifié quoi : date, acteur, synchronisation, champ, ancien → nouveau",
@@ -53,7 +53,7 @@ def enregistrer(sous: argparse._SubParsersAction, ajouter: Callable[..., argpars
     p.set_defaults(fonction=audit, acteur=None)
     p.add_argument("--store", help="sqlite:///CHEMIN ou postgresql://… (défaut : $LSUN_STORE, sinon ./lsun-data/)")
     p.add_argument("--json", action="store_true", help="un document JSON sur la sortie standard")
-    p.add_argument("--uai", required=True)
+    p.add_argument("--uai", type=uai, required=True, help="UAI de l'établissement, par exemple 0999001X")
     qui = p.add_mutually_exclusive_group(required=True)
     qui.add_argument("--eleve", help="ELEVE_ID de la base élèves")
     qui.add_argument("--enseignant", type=enseignant_cle, help="TYPE:ID de STS, par exemple epp:48213")
@@ -66,7 +66,7 @@ def enregistrer(sous: argparse._SubParsersAction, ajouter: Callable[..., argpars
     p.add_argument("--page", type=entier(1, PAGE_MAX), default=1, help=f"numéro de page (1 à {PAGE_MAX})")
 
     p = ajouter(sous, "archives", "les bilans archivés d'un élève, chacun exactement tel qu'archivé", archives)
-    p.add_argument("--uai", required=True)
+    p.add_argument("--uai", type=uai, required=True, help="UAI de l'établissement, par exemple 0999001X")
     p.add_argument("--eleve", required=True)
 
     projections = _sous_groupe(sous, "projections")

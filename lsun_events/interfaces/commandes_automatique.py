@@ -109,19 +109,19 @@ def worker(args: argparse.Namespace) -> Resultat:
 
 
 def enregistrer(sous: argparse._SubParsersAction, ajouter: Any) -> None:
-    from lsun_events.interfaces.cli import entier, reel  # noqa: PLC0415  (cli imports this module)
+    from lsun_events.interfaces.cli import adresse_s3e, entier, jeton, reel, uai  # noqa: PLC0415  (cli imports this)
 
     groupe = sous.add_parser("automatique", help="synchronisation automatique en arrière-plan").add_subparsers(
         dest="action", required=True, metavar="ACTION")
     p = ajouter(groupe, "activer", "active la synchronisation automatique d'un établissement", activer)
-    p.add_argument("--uai", required=True)
-    p.add_argument("--s3e", help="adresse du service S3E")
+    p.add_argument("--uai", type=uai, required=True, help="UAI de l'établissement, par exemple 0999001X")
+    p.add_argument("--s3e", type=adresse_s3e, help="adresse http(s):// du service S3E")
     p.add_argument("--intervalle", type=entier(1, INTERVALLE_MAX), default=15,
                    help=f"minutes entre deux vérifications (1 à {INTERVALLE_MAX} ; défaut 15)")
     p = ajouter(groupe, "desactiver", "désactive la synchronisation automatique", desactiver)
-    p.add_argument("--uai", required=True)
+    p.add_argument("--uai", type=uai, required=True, help="UAI de l'établissement, par exemple 0999001X")
     p = ajouter(groupe, "etat", "état de la synchronisation automatique", etat)
-    p.add_argument("--uai", required=True)
+    p.add_argument("--uai", type=uai, required=True, help="UAI de l'établissement, par exemple 0999001X")
     for nom, aide, fonction in (("appliquer", "applique une synchronisation retenue", appliquer),
                                 ("abandonner", "abandonne une synchronisation retenue", abandonner)):
         p = ajouter(groupe, nom, aide, fonction)
@@ -131,7 +131,7 @@ def enregistrer(sous: argparse._SubParsersAction, ajouter: Any) -> None:
     p.add_argument("--une-fois", action="store_true", help="un seul passage, puis s'arrête")
     p.add_argument("--pause", type=reel(0.1, 86400), default=30.0,
                    help="secondes entre deux passages (0,1 à 86400 ; défaut 30)")
-    p.add_argument("--jeton", help="jeton du service S3E (défaut : $LSUN_S3E_JETON)")
+    p.add_argument("--jeton", type=jeton, help="jeton du service S3E (défaut : $LSUN_S3E_JETON)")
     p.add_argument("--seuil-eleves", type=reel(0, 1), default=0.3,
                    help="part des élèves d'une division « plus dans la division » au-delà de laquelle la "
                    "synchronisation est retenue (0 à 1 ; défaut 0,3)")

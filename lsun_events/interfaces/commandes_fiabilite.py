@@ -17,7 +17,7 @@ from typing import Any
 from lsun_events.config import CLE_CHIFFREMENT
 from lsun_events.interfaces.sortie import Resultat
 
-FORMAT_JOURNAL = "%(asctime)s %(levelname)s %(name)s : %(message)s"
+FORMAT_JOURNAL = "%(asctime)s %(niveau)s %(name)s : %(message)s"
 JOURNAL = "LSUN_JOURNAL"
 _MASQUES = (
     (re.compile(r"\b\d{9}[A-Z]{2}\b|\b\d{10}[A-Z]\b"), "[INE masqué]"),  # INE (RNIE, BEA)
@@ -69,6 +69,18 @@ class FiltreDonneesPersonnelles(logging.Filter):
         return True
 
 
+NIVEAUX = {"DEBUG": "DÉBOGAGE", "INFO": "INFO", "WARNING": "AVERTISSEMENT", "ERROR": "ERREUR",
+           "CRITICAL": "CRITIQUE"}
+
+
+class FormatFrancais(logging.Formatter):
+    """The level in French (« AVERTISSEMENT »), the logger's name as is (it names a module)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802  (logging's name)
+        record.niveau = NIVEAUX.get(record.levelname, record.levelname)
+        return super().formatMessage(record)
+
+
 class _VersStderr(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to the current ``sys.stderr`` (which tests and redirections may replace)."""
 
@@ -93,7 +105,7 @@ def configurer_journal() -> None:
     if any(getattr(h, "lsun", False) for h in racine.handlers):
         return
     gestionnaire = _VersStderr()
-    gestionnaire.setFormatter(logging.Formatter(FORMAT_JOURNAL))
+    gestionnaire.setFormatter(FormatFrancais(FORMAT_JOURNAL))
     gestionnaire.addFilter(FiltreDonneesPersonnelles())
     racine.addHandler(gestionnaire)
     niveau = os.environ.get(JOURNAL, "").strip().upper()

@@ -15,9 +15,11 @@ from lsun_events.aggregates.valeurs import Periode
 from lsun_events.application_synchronisation import DemandeSynchronisation
 from lsun_events.calendrier import annee_scolaire
 from lsun_events.config import Store
+from lsun_events.erreurs import ErreurLsun
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import ecrire_exports
 from lsun_events.generateur.generation import generer
+from lsun_events.interfaces import commandes
 from lsun_events.interfaces.commandes_web import servir
 from lsun_events.interfaces.presentation import messages_en_lignes
 from lsun_events.interfaces.sortie import Resultat, afficher
@@ -67,12 +69,41 @@ def preparer(store: Store, dossier: Path, jour: date) -> tuple[Systeme, dict[str
                      "exports": [str(avant.siecle_dossier.parent), str(apres.siecle_dossier.parent)]}
 
 
+def _marque(store: Store) -> Path:
+    assert store.sqlite_path is not None
+    return store.sqlite_path.with_name(f"{store.sqlite_path.name}.demo")
+
+
+def verifier_store_demo(store: Store) -> None:
+    """The demo recreates its store and adds accounts of known passwords: it refuses a store that holds data it
+    did not write itself (``--store`` pointing at the real store by mistake)."""
+    if store.kind == "sqlite":
+        assert store.sqlite_path is not None
+        chemin = store.sqlite_path
+        if (not chemin.exists() or chemin.stat().st_size == 0 or _marque(store).exists()
+                or chemin.resolve() == Path(STORE_DEMO.removeprefix("sqlite:///")).resolve()):
+            return
+    else:
+        try:
+            with Systeme(store) as s:
+                if not s.app.recorder.max_notification_id():
+                    return
+        except commandes.ERREURS_STOCKAGE:
+            return  # no schema yet: nothing to lose
+    raise ErreurLsun(f"Le stockage {store.affichage} contient déjà des données que la démo n'a pas écrites : "
+                     "la démo recrée son stockage et y ajoute des comptes aux mots de passe connus. Indiquez un "
+                     "autre --store, ou aucun (lsun-data/demo.sqlite).")
+
+
 def demo(args: argparse.Namespace) -> Resultat:
     store = Store.depuis_url(args.store or STORE_DEMO)
+    verifier_store_demo(store)
     if store.kind == "sqlite":
         assert store.sqlite_path is not None
         for ancien in store.sqlite_path.parent.glob(f"{store.sqlite_path.stem}.*sqlite*"):
             ancien.unlink()
+        store.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        _marque(store).touch()
     dossier = (store.sqlite_path.parent if store.sqlite_path else Path("lsun-data")) / "demo-exports"
     shutil.rmtree(dossier, ignore_errors=True)
     systeme, fait = preparer(store, dossier, date.today())

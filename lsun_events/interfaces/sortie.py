@@ -78,4 +78,4 @@ def afficher(resultat: Resultat, *, en_json: bool) -> None:
 
 
 def erreur(message: str) -> None:
-    sys.stderr.write("Erreur : " + echapper(message, garder="\n\t") + "\n")
+    sys.stderr.write("Erreur : " + echapper(message) + "\n")
