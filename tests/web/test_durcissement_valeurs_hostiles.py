@@ -140,17 +140,17 @@ def test_chaque_route_resiste_aux_valeurs_hostiles(appli: FastAPI, site: Site) -
         normaux = {**NORMAUX, "csrf": csrf}
         for route in routes(appli.routes):
             for methode in sorted(route.methods - {"HEAD"}):
-                vues.append(f"{methode} {route.path}")
+                vues.append(f"{methode} {route.path_format}")
                 chemin_params, requete_params = noms(route, "path_params"), noms(route, "query_params")
                 corps_params = noms(route, "body_params")
-                json_corps = CORPS_JSON.get(route.path) if route.path.startswith("/api") and corps_params and \
-                    not FICHIERS & set(corps_params) else None
-                if route.path.startswith("/api") and corps_params and not FICHIERS & set(corps_params):
-                    assert json_corps is not None, f"{route.path} : donner un corps JSON normal dans CORPS_JSON"
+                json_corps = None
+                if route.path_format.startswith("/api") and corps_params and not FICHIERS & set(corps_params):
+                    json_corps = CORPS_JSON.get(route.path_format)
+                    assert json_corps is not None, f"{route.path_format} : donner un corps JSON normal dans CORPS_JSON"
 
                 def envoyer(chemin: dict[str, str], requete: dict[str, str], corps: Any, fichiers: Any,
                             methode: str = methode, route: APIRoute = route, json_corps: Any = json_corps) -> Any:
-                    url = route.path
+                    url = route.path_format
                     for nom, valeur in chemin.items():
                         url = url.replace(f"{{{nom}}}", quote(valeur, safe=""))
                     if methode == "GET":
@@ -158,7 +158,7 @@ def test_chaque_route_resiste_aux_valeurs_hostiles(appli: FastAPI, site: Site) -
                     if json_corps is not None:
                         return client.post(url, params=requete, json=corps, headers=entetes)
                     return client.post(url, params=requete, data=corps, files=fichiers,
-                                       headers=entetes if route.path.startswith("/api") else None)
+                                       headers=entetes if route.path_format.startswith("/api") else None)
 
                 base_chemin = {n: normaux[n] for n in chemin_params}
                 base_requete = {n: normaux[n] for n in requete_params}
@@ -168,26 +168,26 @@ def test_chaque_route_resiste_aux_valeurs_hostiles(appli: FastAPI, site: Site) -
                 for hostile in HOSTILES:
                     for nom in chemin_params:
                         verifier(envoyer({**base_chemin, nom: hostile}, base_requete, base_corps, base_fichiers),
-                                 f"{methode} {route.path} [{nom}={hostile[:30]!r}]")
+                                 f"{methode} {route.path_format} [{nom}={hostile[:30]!r}]")
                     for nom in requete_params:
                         verifier(envoyer(base_chemin, {**base_requete, nom: hostile}, base_corps, base_fichiers),
-                                 f"{methode} {route.path} ?{nom}={hostile[:30]!r}")
+                                 f"{methode} {route.path_format} ?{nom}={hostile[:30]!r}")
                     if json_corps is not None:
                         for chemin_json in _chemins_json(json_corps):
                             corps = _remplacer(json_corps, chemin_json, hostile)
                             verifier(envoyer(base_chemin, base_requete, corps, None),
-                                     f"{methode} {route.path} corps {chemin_json}={hostile[:30]!r}")
+                                     f"{methode} {route.path_format} corps {chemin_json}={hostile[:30]!r}")
                     elif methode == "POST":
                         for nom in corps_params:
                             if nom in FICHIERS:
                                 fichiers = {**(base_fichiers or {}), nom: (hostile or "vide", b"PK\x03\x04")}
                                 verifier(envoyer(base_chemin, base_requete, base_corps, fichiers),
-                                         f"{methode} {route.path} fichier {nom}={hostile[:30]!r}")
+                                         f"{methode} {route.path_format} fichier {nom}={hostile[:30]!r}")
                             elif nom != "csrf" or hostile:  # (an empty CSRF token is no token: 403 all the same)
                                 verifier(envoyer(base_chemin, base_requete, {**base_corps, nom: hostile},
                                                  base_fichiers),
-                                         f"{methode} {route.path} champ {nom}={hostile[:30]!r}")
-                assert client.get("/api/moi").status_code == 200, f"session perdue après {methode} {route.path}"
+                                         f"{methode} {route.path_format} champ {nom}={hostile[:30]!r}")
+                assert client.get("/api/moi").status_code == 200, f"session perdue après {methode} {route.path_format}"
     attendues = {"GET /api/etablissements/{uai}/audit", "GET /etablissements/{uai}/bilans/{eleve_id}/{periode}",
                  "POST /api/etablissements/{uai}/exports", "POST /connexion", "GET /etablissements/{uai}/audit"}
     assert attendues <= set(vues), sorted(vues)

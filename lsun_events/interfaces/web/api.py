@@ -93,7 +93,7 @@ def divisions(acces: VoirBilans, systeme: SystemeDep) -> dict[str, Any]:
         return {"uai": acces.uai, "divisions": requetes_vue.divisions(c, acces.uai)}
 
 
-@router.post("/etablissements/{uai}/divisions/{division}/periodes", tags=["établissements"],
+@router.post("/etablissements/{uai}/divisions/{division:path}/periodes", tags=["établissements"],
              summary="Paramètre les périodes d'une division (chef d'établissement)")
 def parametrer_periodes(acces: Parametrer, systeme: SystemeDep, division: str, corps: PeriodesApi) -> dict[str, Any]:
     periodes = [Periode(p.code.strip(), p.debut, p.fin) for p in corps.periodes]
@@ -188,7 +188,7 @@ def bilans(acces: VoirBilans, systeme: SystemeDep, division: str, periode: str) 
                 "bilans": requetes_vue.bilans_de_division(c, acces.uai, division, periode)}
 
 
-@router.get("/etablissements/{uai}/bilans/{eleve_id}/{periode}", tags=["bilans"],
+@router.get("/etablissements/{uai}/bilans/{eleve_id}/{periode:path}", tags=["bilans"],
             summary="Un bilan maintenant, à une version, ou tel qu'il était à une date (fin de journée, UTC)")
 def bilan(acces: VoirBilans, systeme: SystemeDep, eleve_id: str, periode: str, au: date | None = None,
           version: Version = None) -> dict[str, Any]:

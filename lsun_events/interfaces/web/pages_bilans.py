@@ -1,5 +1,5 @@
 """Bilans (per division and period: état, PP; a bilan with its history and archives; lock/unlock), the
-periods of each division, and « qui a modifié quoi » (the audit log, filtered)."""
+periods of each division, and « qui a modifié quoi » (the audit log, filtered; also as CSV)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from lsun_events.interfaces.web import evenements_fr, lecture
 from lsun_events.interfaces.web.deps import Acces, Decalage, SystemeDep, Texte, Version, droit
 from lsun_events.interfaces.web.erreurs import RequeteInvalideError
 from lsun_events.interfaces.web.pages import flash, rediriger
-from lsun_events.interfaces.web.rendu import page
+from lsun_events.interfaces.web.rapport_web import reponse_csv, tableau_csv
+from lsun_events.interfaces.web.rendu import page, url, valeur_fr
 from lsun_events.interfaces.web.requete_audit import FiltresAudit, acteurs, enseignants, journal
 from lsun_events.interfaces.web.securite import verifier_csrf
 from lsun_events.projections import rapports, requetes_vue
@@ -41,7 +42,7 @@ def bilans(request: Request, acces: VoirBilans, systeme: SystemeDep, division: s
                                          "division": choisie, "periode": periode, "bilans": lignes})
 
 
-@router.get("/etablissements/{uai}/bilans/{eleve_id}/{periode}")
+@router.get("/etablissements/{uai}/bilans/{eleve_id}/{periode:path}")
 def bilan(request: Request, acces: VoirBilans, systeme: SystemeDep, eleve_id: str, periode: str,
           au: date | None = None, version: Version = None) -> Response:
     etab = systeme.app.etablissement(acces.uai)
@@ -62,8 +63,8 @@ def verrouillage(request: Request, acces: Verrouiller, systeme: SystemeDep, divi
     verbe = "verrouillé(s)" if verrouiller else "déverrouillé(s)"
     flash(request, f"{compte['bilans']} bilan(s) {verbe}.")
     base = f"/etablissements/{acces.uai}/"
-    return rediriger(retour if retour and retour.startswith(base) else f"{base}bilans?division={division}"
-                     f"&periode={periode}")
+    return rediriger(retour if retour and retour.startswith(base) else f"{base}bilans?division={url(division)}"
+                     f"&periode={url(periode)}")
 
 
 @router.get("/etablissements/{uai}/periodes")
@@ -97,7 +98,7 @@ def parametrer(request: Request, acces: Parametrer, systeme: SystemeDep, divisio
     systeme.app.parametrer_periodes(acces.uai, division, liste, acces.compte.acteur)
     systeme.rattraper()
     flash(request, f"Périodes de la division {division} : {', '.join(p.code for p in liste)}.")
-    return rediriger(f"/etablissements/{acces.uai}/periodes#division-{division}")
+    return rediriger(f"/etablissements/{acces.uai}/periodes#division-{url(division)}")
 
 
 @router.post("/etablissements/{uai}/bilans/ouverture")
@@ -107,16 +108,42 @@ def ouvrir(request: Request, acces: Parametrer, systeme: SystemeDep, division: A
     compte = systeme.app.ouvrir_bilans(acces.uai, division, periode, acces.compte.acteur)
     systeme.rattraper()
     flash(request, f"{compte['bilans']} bilan(s) ouvert(s) pour la division {division}, période {periode}.")
-    return rediriger(f"/etablissements/{acces.uai}/bilans?division={division}&periode={periode}")
+    return rediriger(f"/etablissements/{acces.uai}/bilans?division={url(division)}&periode={url(periode)}")
+
+
+AUDIT_CSV_MAX = 20_000  # rows of the audit CSV: the most recent ones matching the filters
+ENTETES_AUDIT = ["date (UTC)", "acteur", "synchronisation", "objet", "événement", "champ", "ancien", "nouveau",
+                 "élève", "enseignant", "division"]
+
+
+def filtres_audit(eleve: str | None = None, enseignant: str | None = None, synchronisation: str | None = None,
+                  acteur: str | None = None, du: str | None = None, au: str | None = None) -> FiltresAudit:
+    """The audit form's filters (query string); an empty field is no filter."""
+    return FiltresAudit(eleve=(eleve or "").strip() or None, enseignant=enseignant or None,
+                        synchronisation=synchronisation or None, acteur=acteur or None, du=_date(du, "du"),
+                        au=_date(au, "au"))
+
+
+Filtres = Annotated[FiltresAudit, Depends(filtres_audit)]
+
+
+@router.get("/etablissements/{uai}/audit/csv")
+def audit_csv(acces: VoirAudit, systeme: SystemeDep, filtres: Filtres) -> Response:
+    """The log as the page filters it, newest first, ``AUDIT_CSV_MAX`` rows at most (header ``X-Lignes-Total``:
+    how many matched)."""
+    with systeme.lire("audit") as c:
+        resultat = journal(c, acces.uai, filtres, limite=AUDIT_CSV_MAX)
+    lignes = ([x.date, x.acteur, x.synchronisation, x.nom, x.evenement, x.champ,
+               "" if x.ancien is None else valeur_fr(x.ancien), "" if x.nouveau is None else valeur_fr(x.nouveau),
+               x.eleve_id, x.enseignant, x.division] for x in resultat.lignes)
+    reponse = reponse_csv(tableau_csv(ENTETES_AUDIT, lignes), f"qui-a-modifié-quoi-{acces.uai}.csv")
+    reponse.headers["X-Lignes-Total"] = str(resultat.total)
+    return reponse
 
 
 @router.get("/etablissements/{uai}/audit")
-def audit(request: Request, acces: VoirAudit, systeme: SystemeDep, eleve: str | None = None,
-          enseignant: str | None = None, synchronisation: str | None = None, acteur: str | None = None,
-          du: str | None = None, au: str | None = None, decalage: Decalage = 0) -> Response:
-    filtres = FiltresAudit(eleve=(eleve or "").strip() or None, enseignant=enseignant or None,
-                           synchronisation=synchronisation or None, acteur=acteur or None, du=_date(du, "du"),
-                           au=_date(au, "au"))
+def audit(request: Request, acces: VoirAudit, systeme: SystemeDep, filtres: Filtres,
+          decalage: Decalage = 0) -> Response:
     with systeme.lire("audit") as c:
         resultat = journal(c, acces.uai, filtres, decalage=decalage)
         liste_acteurs = acteurs(c, acces.uai)
@@ -126,7 +153,7 @@ def audit(request: Request, acces: VoirAudit, systeme: SystemeDep, eleve: str | 
         runs = rapports.runs(c, acces.uai, limite=100)
     return page(request, "audit.html", {
         "titre": "Qui a modifié quoi", "filtres": filtres, "resultat": resultat, "acteurs": liste_acteurs,
-        "enseignants": liste_enseignants, "runs": runs})
+        "enseignants": liste_enseignants, "runs": runs, "csv_max": AUDIT_CSV_MAX})
 
 
 def _date(texte: str | None, champ: str) -> date | None:

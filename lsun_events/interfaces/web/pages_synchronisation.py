@@ -14,7 +14,7 @@ from lsun_events.interfaces.web.erreurs import IntrouvableError, RequeteInvalide
 from lsun_events.interfaces.web.lancement import lancer
 from lsun_events.interfaces.web.pages import flash, rediriger
 from lsun_events.interfaces.web.pages_automatique import etat_pour_la_page
-from lsun_events.interfaces.web.rapport_web import en_csv, grouper
+from lsun_events.interfaces.web.rapport_web import en_csv, grouper, reponse_csv
 from lsun_events.interfaces.web.rendu import page
 from lsun_events.interfaces.web.securite import verifier_csrf
 from lsun_events.interfaces.web.taches import Tache, Taches
@@ -32,8 +32,7 @@ STATUTS = {"terminee": "terminée", "echouee": "échouée", "en cours": "en cour
 
 
 def csv(messages: list[Message], nom: str) -> Response:
-    return Response(en_csv(messages), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{nom}.csv"'})
+    return reponse_csv(en_csv(messages), f"{nom}.csv")
 
 
 @router.get("/etablissements/{uai}/synchronisation")

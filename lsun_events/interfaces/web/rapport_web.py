@@ -1,13 +1,24 @@
-"""A run's messages as the page shows them (grouped by division, warnings counted apart) and as CSV."""
+"""A run's messages as the page shows them (grouped by division, warnings counted apart), and the CSV files the
+web serves: ``;``-separated with a BOM (as a spreadsheet in French expects), every cell that a spreadsheet would
+take for a formula written as text (OWASP CSV injection: a leading ``'``), the file named in the
+``Content-Disposition`` header in ASCII and in UTF-8 (RFC 6266 / RFC 5987 ``filename*``)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from fastapi.responses import Response
 
 from lsun_events.messages import AVERTISSEMENT, Message
+
+FORMULE = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as the start of a formula
 
 
 @dataclass
@@ -32,11 +43,33 @@ def grouper(messages: Iterable[Message]) -> list[GroupeDivision]:
     return list(groupes.values())
 
 
-def en_csv(messages: Iterable[Message]) -> str:
-    """``;``-separated, with a BOM, as a spreadsheet in French expects it."""
+def cellule(valeur: Any) -> str:
+    """A CSV cell a spreadsheet shows as text: ``=HYPERLINK(…)`` → ``'=HYPERLINK(…)``."""
+    texte = "" if valeur is None else str(valeur)
+    return f"'{texte}" if texte.startswith(FORMULE) else texte
+
+
+def tableau_csv(entetes: Sequence[str], lignes: Iterable[Sequence[Any]]) -> str:
     tampon = io.StringIO()
     ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
-    ecrivain.writerow(["division", "niveau", "code", "message"])
-    for m in messages:
-        ecrivain.writerow([m.division, m.niveau, m.code, m.texte])
+    ecrivain.writerow([cellule(x) for x in entetes])
+    ecrivain.writerows([cellule(x) for x in ligne] for ligne in lignes)
     return "\ufeff" + tampon.getvalue()
+
+
+def en_csv(messages: Iterable[Message]) -> str:
+    """A run's messages: division, level, code, text."""
+    return tableau_csv(["division", "niveau", "code", "message"],
+                       ([m.division, m.niveau, m.code, m.texte] for m in messages))
+
+
+def piece_jointe(nom: str) -> str:
+    """``Content-Disposition`` of a download named ``nom``: an ASCII name for old clients, the exact one in
+    ``filename*``."""
+    ascii_ = unicodedata.normalize("NFKD", nom).encode("ascii", "ignore").decode()
+    ascii_ = re.sub(r'[^A-Za-z0-9._-]+', "_", ascii_).strip("_") or "export.csv"
+    return f"attachment; filename=\"{ascii_}\"; filename*=UTF-8''{quote(nom, safe='')}"
+
+
+def reponse_csv(texte: str, nom: str) -> Response:
+    return Response(texte, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": piece_jointe(nom)})

@@ -1,5 +1,7 @@
 """Server-rendered pages: the Jinja2 templates of this package, with what every page needs (the account,
-its CSRF token, the menu of its school)."""
+its CSRF token, the menu of its school). A code (division, période, matière: any printable character, ``/ # ? %``
+and spaces included) goes into a link through the ``url`` filter: every character but letters, digits and
+``_.-~`` percent-encoded, so that it is one path segment or one query value."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -39,7 +42,7 @@ def _annee_fr(annee: str) -> str:
     return f"{annee}-{int(annee) + 1}" if str(annee).isdigit() else str(annee)
 
 
-def _valeur_fr(valeur: Any) -> str:
+def valeur_fr(valeur: Any) -> str:
     """A value of the audit log, readable: a list of texts joined, anything else as JSON (accents kept)."""
     if isinstance(valeur, str):
         return valeur
@@ -48,8 +51,14 @@ def _valeur_fr(valeur: Any) -> str:
     return json.dumps(valeur, ensure_ascii=False)
 
 
+def url(valeur: Any) -> str:
+    """A path segment, query value or fragment: ``4/B #1`` → ``4%2FB%20%231``."""
+    return quote(str(valeur), safe="")
+
+
+TEMPLATES.env.filters["url"] = url
 TEMPLATES.env.filters["date_fr"] = _date_fr
-TEMPLATES.env.filters["valeur_fr"] = _valeur_fr
+TEMPLATES.env.filters["valeur_fr"] = valeur_fr
 TEMPLATES.env.filters["annee_fr"] = _annee_fr
 
 
