@@ -77,10 +77,14 @@ def _entete(scope: Scope, nom: bytes) -> str | None:
 
 
 def verifier_origine(request: Request) -> None:
-    """A browser says where a form comes from: another site's form is refused from the headers alone."""
+    """A browser says where a form comes from: another site's form is refused from the headers alone. Its
+    ``Sec-Fetch-Site`` when it sends one (it holds behind a proxy that rewrites ``Host``), else its ``Origin``
+    against ``Host``; neither (not a browser): the route checks the form's token."""
     site = request.headers.get("sec-fetch-site")
-    if site is not None and site not in ("same-origin", "none"):
-        raise InterditError(REFUS_CSRF)
+    if site is not None:
+        if site not in ("same-origin", "none"):
+            raise InterditError(REFUS_CSRF)
+        return
     origine = request.headers.get("origin")
     if origine is not None and urlsplit(origine).netloc.lower() != request.headers.get("host", "").lower():
         raise InterditError(REFUS_CSRF)
