@@ -217,6 +217,9 @@ def test_le_chef_depose_toujours_ses_exports(client: TestClient, site: Site, tmp
     page = client.post(PAGE, data={"csrf": csrf}, files=fichiers, headers={"Origin": "http://testserver",
                                                                            "Sec-Fetch-Site": "same-origin"})
     assert page.status_code == 200 and "Exports enregistrés" in page.text
+    derriere_un_repartiteur = client.post(PAGE, data={"csrf": csrf}, files=fichiers, headers={
+        "Origin": "https://lsun.academie.example", "Sec-Fetch-Site": "same-origin"})  # Host rewritten by a proxy
+    assert derriere_un_repartiteur.status_code == 200 and "Exports enregistrés" in derriere_un_repartiteur.text
     sans_jeton_du_formulaire = client.post(PAGE, files=fichiers, headers={"Origin": "http://testserver"})
     assert sans_jeton_du_formulaire.status_code == 403  # the route checks the form's field
     api = client.post(API, files=fichiers, headers={"X-CSRF-Token": csrf})
