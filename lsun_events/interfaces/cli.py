@@ -61,11 +61,18 @@ def periode(texte: str) -> Periode:
             "T1:2025-09-01:2025-11-30") from None
 
 
+JOUR_MIN, JOUR_MAX = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def jour_iso(texte: str) -> date:
+    """AAAA-MM-JJ, from 1900 to 2999 (the end of time would overflow the day after, which a filter adds)."""
     try:
-        return date.fromisoformat(texte)
+        jour = date.fromisoformat(texte)
     except ValueError:
         raise argparse.ArgumentTypeError(f"date « {_court(texte)} » invalide : attendu AAAA-MM-JJ") from None
+    if not JOUR_MIN <= jour <= JOUR_MAX:
+        raise argparse.ArgumentTypeError(f"date « {texte} » hors de la plage {JOUR_MIN} – {JOUR_MAX}")
+    return jour
 
 
 _ENTIER = re.compile(r"\s*[+-]?[0-9]+\s*")
