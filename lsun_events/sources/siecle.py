@@ -221,22 +221,26 @@ class _LecteurEleves:
         eleve_id = attribut(element, "ELEVE_ID") or lu("ELEVE_ID")
         nom = lu("NOM_DE_FAMILLE") or lu("NOM")
         prenom = lu("PRENOM")
+        nom_usage, prenom2, prenom3 = lu("NOM_USAGE"), lu("PRENOM2"), lu("PRENOM3")
         ligne = f"ligne {element.sourceline}"
+        maxi = LONGUEUR_MAX_NOM  # no loop, no iterator: this runs for every pupil
+        trop_long = (len(nom or "") > maxi or len(prenom or "") > maxi or len(nom_usage or "") > maxi
+                     or len(prenom2 or "") > maxi or len(prenom3 or "") > maxi or len(lu("NOM") or "") > maxi)
         identite = " ".join(v for v in (nom, prenom) if v)
-        if any(len(v) > LONGUEUR_MAX_NOM for v in (nom, prenom) if v):  # refused below: keep the message short
+        if trop_long:  # a name too long is refused below: the message stays short
             identite = " ".join(montrer(v, limite=LONGUEUR_AFFICHEE) for v in (nom, prenom) if v)
         if not eleve_id:
             position = decrire_position(element, self._rang, "élève du fichier")
             raise self._erreur(
                 "un élève n'a pas d'identifiant ELEVE_ID",
                 f"{position}{', ' + identite if identite else ''}", CORRECTION_REEXPORT)
-        if not eleve_id_valide(eleve_id):
+        if not (len(eleve_id) <= 20 and eleve_id.isdigit() and eleve_id.isascii()):  # eleve_id_valide, inlined
             position = decrire_position(element, self._rang, "élève du fichier")
             raise self._erreur(
                 f"l'identifiant ELEVE_ID « {montrer(eleve_id, limite=40)} » n'est pas un identifiant d'élève "
                 "SIECLE (1 à 20 chiffres)", f"{position}{', ' + identite if identite else ''}", CORRECTION_REEXPORT)
         qui = f"élève ELEVE_ID {eleve_id} ({identite + ', ' if identite else ''}{ligne})"
-        for balise, libelle in _NOMS_ELEVE.items():
+        for balise, libelle in _NOMS_ELEVE.items() if trop_long else ():
             valeur = lu(balise)
             if valeur is not None and nom_trop_long(valeur):
                 raise self._erreur(probleme_nom_trop_long(libelle, balise, valeur), qui)
@@ -262,8 +266,8 @@ class _LecteurEleves:
             "eleve_id": eleve_id,
             "ine": ine,
             "nom_de_famille": nom,
-            "nom_usage": lu("NOM_USAGE"),
-            "prenoms": tuple(p for p in (prenom, lu("PRENOM2"), lu("PRENOM3")) if p),
+            "nom_usage": nom_usage,
+            "prenoms": tuple(p for p in (prenom, prenom2, prenom3) if p),
             "sexe": self._sexe(lu("CODE_SEXE"), qui),
             "commune_naissance_insee": _interner(lu("CODE_COMMUNE_INSEE_NAISS")),
             "ville_naissance": lu("VILLE_NAISS"),
@@ -302,19 +306,18 @@ class _LecteurEleves:
             return None
         return _SEXES[code]
 
-    def _identifiant(self, element: etree._Element) -> str | None:
-        """The ``ELEVE_ID`` of an OPTION or STRUCTURES_ELEVE; one that is not an ELEVE_ID is refused."""
-        eleve_id = attribut(element, "ELEVE_ID")
-        if eleve_id and not eleve_id_valide(eleve_id):
-            raise self._erreur(
-                f"l'identifiant ELEVE_ID « {montrer(eleve_id, limite=40)} » n'est pas un identifiant d'élève "
-                "SIECLE (1 à 20 chiffres)", f"{element.tag} (ligne {element.sourceline})", CORRECTION_REEXPORT)
-        return eleve_id
+    def _identifiant_invalide(self, eleve_id: str, element: etree._Element) -> SourceInvalideError:
+        """The error for the ``ELEVE_ID`` of an OPTION or STRUCTURES_ELEVE that is not an ELEVE_ID."""
+        return self._erreur(
+            f"l'identifiant ELEVE_ID « {montrer(eleve_id, limite=40)} » n'est pas un identifiant d'élève "
+            "SIECLE (1 à 20 chiffres)", f"{element.tag} (ligne {element.sourceline})", CORRECTION_REEXPORT)
 
     def structures(self, element: etree._Element) -> None:
-        eleve_id = self._identifiant(element)
+        eleve_id = attribut(element, "ELEVE_ID")
         if not eleve_id:
             return
+        if not eleve_id_valide(eleve_id):
+            raise self._identifiant_invalide(eleve_id, element)
         lues = []
         for structure in element.iterfind("STRUCTURE"):
             code = texte(structure, "CODE_STRUCTURE")
@@ -334,9 +337,11 @@ class _LecteurEleves:
             self._structures_orphelines[eleve_id] = lues
 
     def option(self, element: etree._Element) -> None:
-        eleve_id = self._identifiant(element)
+        eleve_id = attribut(element, "ELEVE_ID")
         if not eleve_id:
             return
+        if not eleve_id_valide(eleve_id):
+            raise self._identifiant_invalide(eleve_id, element)
         options = []
         for rang, option in enumerate(element.iterfind("OPTIONS_ELEVE"), start=1):
             matiere = texte(option, "CODE_MATIERE")
