@@ -173,12 +173,22 @@ def defaut(cas: Cas, issue: Issue) -> str | None:
     if "erreur inattendue" in issue.err or "mémoire insuffisante" in issue.err:
         return "exception non prévue (rattrapée par le dernier filet de main)"
     if issue.code == 0:
+        if "--json" in cas.argv and not _json_valide(issue.out):
+            return "--json : la sortie n'est pas un document JSON"
         return None
     if issue.code not in (1, 2):
         return f"code de sortie {issue.code}"
     if not re.search(r"(^|\n)Erreur : |lsun-events[^\n]* : erreur : ", issue.err):
         return "pas de message « Erreur : … » sur la sortie d'erreur"
     return None
+
+
+def _json_valide(texte: str) -> bool:
+    try:
+        json.loads(texte)
+    except ValueError:
+        return False
+    return True
 
 
 def rapport_defauts(cas: list[Cas], issues: list[Issue]) -> list[str]:
@@ -348,6 +358,8 @@ def cas_de_la_commande(t: Terrain, mots: tuple[str, ...], p: argparse.ArgumentPa
             profonds = [o for o in sans_acteur if o != "--uai"]
             if profonds and profonds != sans_acteur:
                 ajouter(f"[textes libres sauf --uai et --acteur = {cle}]", dict.fromkeys(profonds, texte))
+        if cle == "echappement":  # the JSON document too
+            ajouter("[--json, textes libres = echappement]", {"--json": None, **dict.fromkeys(libres, texte)})
     # Typed options (numbers, dates, choices, paths), one at a time.
     for o, a in options.items():
         if _libre(a) or o == "--store":
@@ -444,6 +456,12 @@ def test_chaque_commande_avec_des_valeurs_hostiles(terrain: Terrain) -> None:
     from lsun_events.interfaces.cli import construire_parser  # noqa: PLC0415
 
     tous = [c for mots, p in commandes(construire_parser()) for c in cas_de_la_commande(terrain, mots, p)]
+    # No command, an unknown one, a group without its action, an option without its value.
+    tous += [Cas(f"ligne de commande {argv!r:.40}", argv) for argv in (
+        [], ["inconnue"], [TEXTES["echappement"]], ["bilans"], ["bilans", TEXTES["c1_bidi"]], ["audit", "--uai"],
+        ["audit", "--u", terrain.uai], ["bilan", "--uai", terrain.uai, "--eleve", "1", "--periode", "S1",
+                                         "--version", "1", "--au", "2025-01-01"], ["--store", terrain.store],
+        ["audit", TEXTES["echappement"], "--uai", terrain.uai, "--eleve", terrain.eleve])]
     debut = time.monotonic()
     issues = lancer_pilote(tous, terrain.dossier)
     duree = time.monotonic() - debut
@@ -539,6 +557,40 @@ def test_valeurs_hostiles_sur_postgresql(terrain: Terrain) -> None:
                 "la base PostgreSQL indiquée n'existe pas", "schéma PostgreSQL invalide"]
     for c, x, attendu in zip(cas, issues, attendus, strict=True):
         assert attendu in x.out + x.err, (c.argv, x)
+
+
+def test_variables_d_environnement_hostiles(terrain: Terrain) -> None:
+    """The environment is input too: ``LSUN_JOUR``, ``LSUN_ACTEUR``, ``LSUN_STORE``, ``LSUN_CLE_CHIFFREMENT``,
+    ``LSUN_JOURNAL``, ``LSUN_PROJECTIONS``, ``LSUN_S3E_JETON`` with hostile values."""
+    uai = ["--uai", terrain.uai]
+    fichiers = ["--siecle", str(terrain.siecle), "--sts", str(terrain.sts)]
+    audit = ["audit", *uai, "--eleve", terrain.eleve, "--store", terrain.store]
+    cas = []
+    for jour in ("17/11/2025", "", "9999-12-31", TEXTES["echappement"], TEXTES["enorme"]):
+        for argv in (["synchroniser", *uai, "--toutes", *fichiers, "--simulation"], ["eleves", "ajouter", *uai,
+                     "--siecle", str(terrain.siecle)], ["worker", "--une-fois"],
+                     ["automatique", "appliquer", "--synchronisation", terrain.run]):
+            cas.append(Cas(f"LSUN_JOUR={jour[:12]!r} {argv[0]}", [*argv, "--store", terrain.store],
+                           env={"LSUN_JOUR": jour}))
+    for variable, valeurs, argv in (
+            ("LSUN_ACTEUR", [TEXTES["echappement"], TEXTES["saut_de_ligne"], TEXTES["long"]],
+             ["bilans", "ouvrir", *uai, "--division", "4A", "--periode", "S1", "--store", terrain.store]),
+            ("LSUN_STORE", list(terrain.stores.values()), ["audit", *uai, "--eleve", terrain.eleve]),
+            ("LSUN_CLE_CHIFFREMENT", ["pas une clé", TEXTES["echappement"], "A" * 44, "QUFB"], audit),
+            ("LSUN_JOURNAL", [TEXTES["echappement"], "DEBUG", "NOTSET", "99"], audit),
+            ("LSUN_PROJECTIONS", [TEXTES["echappement"], "processus", ""], audit),
+            ("LSUN_S3E_JETON", [TEXTES["echappement"], TEXTES["unicode"]], ["worker", "--une-fois", "--store",
+                                                                            terrain.store])):
+        for valeur in valeurs:
+            cas.append(Cas(f"{variable}={valeur[:12]!r} {argv[0]}", argv, env={variable: valeur}))
+    issues = lancer_pilote(cas, terrain.dossier)
+    defauts = [d for d in rapport_defauts(cas, issues)
+               # With LSUN_JOURNAL=DEBUG the libraries' English debug lines are the point.
+               if not d.startswith(("LSUN_JOURNAL='DEBUG'", "LSUN_JOURNAL='NOTSET'"))]
+    assert not defauts, "\n".join(defauts)
+    for c, x in zip(cas, issues, strict=True):
+        if c.env.get("LSUN_JOUR") == "17/11/2025":
+            assert "LSUN_JOUR vaut « 17/11/2025 » : attendu une date AAAA-MM-JJ" in x.err, (c.nom, x.err)
 
 
 if __name__ == "__main__":
