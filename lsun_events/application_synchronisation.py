@@ -82,7 +82,8 @@ def _synchroniser(app: LsunApp, demande: DemandeSynchronisation, source: SourceS
     if source.uai.upper() != uai:
         raise UaiDifferentError(uai, source.uai.upper())
     etab = app.etablissement(uai)
-    codes = list(demande.divisions) if demande.divisions else list(etab.divisions)
+    # A division asked twice counts once (the order asked is the report's order).
+    codes = list(dict.fromkeys(demande.divisions)) if demande.divisions else list(etab.divisions)
     inconnues = [c for c in codes if c not in etab.divisions]
     if inconnues:
         raise DivisionInconnueError(uai, inconnues[0], list(etab.divisions))

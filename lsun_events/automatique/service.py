@@ -39,8 +39,11 @@ def parametrer(systeme: Systeme, planification: Planification, uai: str, acteur:
     if active and not (adresse_s3e or (etab.automatique and etab.automatique.adresse_s3e)):
         raise ErreurLsun("Indiquez l'adresse du service S3E pour activer la synchronisation automatique.")
     adresse = adresse_s3e or (etab.automatique.adresse_s3e if etab.automatique else None)
-    if intervalle_minutes < 1:
-        raise ErreurLsun("L'intervalle entre deux vérifications est d'au moins une minute.")
+    if not 1 <= intervalle_minutes <= 10_080:
+        raise ErreurLsun("L'intervalle entre deux vérifications va d'une minute à une semaine (10 080 minutes).")
+    if adresse is not None and not (adresse.startswith(("http://", "https://")) and adresse.isprintable()
+                                    and " " not in adresse and len(adresse) <= 2000):
+        raise ErreurLsun(f"L'adresse du service S3E « {adresse!r} » n'est pas une adresse http:// ou https://.")
     with contexte(acteur):
         etab.parametrer_automatique(ParametresAutomatiques(active, adresse, intervalle_minutes))
     systeme.app.save(etab)

@@ -23,6 +23,7 @@ from lsun_events.application_synchronisation import DemandeSynchronisation, desc
 from lsun_events.automatique.garde import Garde
 from lsun_events.automatique.planification import Planification, maintenant
 from lsun_events.automatique.service import ACTEUR_AUTOMATIQUE
+from lsun_events.config import jour_fixe
 from lsun_events.erreurs import ErreurLsun
 from lsun_events.sources.erreurs import SourceInvalideError
 from lsun_events.sources.s3e_client import ClientS3E
@@ -131,6 +132,5 @@ class Worker:
 
 
 def date_env() -> date | None:
-    valeur = os.environ.get("LSUN_JOUR")
-    return date.fromisoformat(valeur) if valeur else None
+    return jour_fixe()
 

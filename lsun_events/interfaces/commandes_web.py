@@ -83,6 +83,18 @@ def jeton(args: argparse.Namespace) -> Resultat:
         "Usage : Authorization: Bearer <jeton>"])
 
 
+def changer_mot_de_passe(args: argparse.Namespace) -> Resultat:
+    fermees = Comptes(args.store).changer_mot_de_passe(args.identifiant, _mot_de_passe(args))
+    return Resultat({"identifiant": args.identifiant, "sessions_fermees": fermees},
+                    [f"Mot de passe de « {args.identifiant} » changé ; {fermees} session(s) ouverte(s) fermée(s)."])
+
+
+def supprimer(args: argparse.Namespace) -> Resultat:
+    Comptes(args.store).supprimer(args.identifiant)
+    return Resultat({"identifiant": args.identifiant, "supprime": True},
+                    [f"Compte « {args.identifiant} » supprimé, avec ses sessions et son jeton d'API."])
+
+
 def lister(args: argparse.Namespace) -> Resultat:
     comptes = Comptes(args.store).lister()
     return Resultat({"comptes": [c.en_dict() for c in comptes]},
@@ -109,5 +121,12 @@ def enregistrer(sous: argparse._SubParsersAction, ajouter_commande: Callable[...
     p.add_argument("--mot-de-passe", dest="mot_de_passe",
                    help="sinon demandé au clavier (ou lu sur l'entrée standard)")
     p = ajouter_commande(groupe, "jeton", "crée le jeton d'API d'un compte (remplace le précédent)", jeton)
+    p.add_argument("--identifiant", required=True)
+    p = ajouter_commande(groupe, "mot-de-passe", "change le mot de passe d'un compte (ses sessions se ferment)",
+                         changer_mot_de_passe)
+    p.add_argument("--identifiant", required=True)
+    p.add_argument("--mot-de-passe", dest="mot_de_passe",
+                   help="sinon demandé au clavier (ou lu sur l'entrée standard)")
+    p = ajouter_commande(groupe, "supprimer", "supprime un compte, ses sessions et son jeton d'API", supprimer)
     p.add_argument("--identifiant", required=True)
     ajouter_commande(groupe, "lister", "liste les comptes", lister)

@@ -66,7 +66,7 @@ def _page(c: Curseur, conditions: list[tuple[str, Any]], *, limite: int, decalag
           depuis: date | None, jusqu_au: date | None) -> PageAudit:
     if depuis is not None:
         conditions.append(("horodatage >= ?", depuis.isoformat()))
-    if jusqu_au is not None:
+    if jusqu_au is not None and jusqu_au < date.max:  # the last day has no end to compare with
         conditions.append(("horodatage < ?", (jusqu_au + timedelta(days=1)).isoformat()))
     where = " AND ".join(f"({sql})" for sql, _ in conditions)
     parametres = [v for _, v in conditions]

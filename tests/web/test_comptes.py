@@ -70,3 +70,25 @@ def test_commande_utilisateurs(store_sqlite: Store, capsys: pytest.CaptureFixtur
     assert main(["utilisateurs", "lister", "--store", url]) == 0
     assert capsys.readouterr().out.splitlines() == ["dupont\tchef\t0999001X\tMme Dupont",
                                                     "rectorat\tadmin\t(académie)\trectorat"]
+
+
+def test_commandes_mot_de_passe_et_supprimer(store_sqlite: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    url = store_sqlite.url
+    comptes = Comptes(store_sqlite)
+    comptes.ajouter("dupont", "chef", "mot-de-passe-long", uai="0999001X", nom="Mme Dupont")
+    jeton = comptes.creer_jeton("dupont")
+
+    assert main(["utilisateurs", "mot-de-passe", "--identifiant", "dupont", "--mot-de-passe", "un-autre-long",
+                 "--store", url, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["identifiant"] == "dupont"
+    assert comptes.verifier("dupont", "mot-de-passe-long") is None
+    assert comptes.verifier("dupont", "un-autre-long") is not None
+    assert main(["utilisateurs", "mot-de-passe", "--identifiant", "dupont", "--mot-de-passe", "court",
+                 "--store", url]) == 1
+    assert "trop court" in capsys.readouterr().err
+
+    assert main(["utilisateurs", "supprimer", "--identifiant", "dupont", "--store", url]) == 0
+    assert capsys.readouterr().out == "Compte « dupont » supprimé, avec ses sessions et son jeton d'API.\n"
+    assert comptes.compte("dupont") is None and comptes.par_jeton(jeton) is None
+    assert main(["utilisateurs", "supprimer", "--identifiant", "dupont", "--store", url]) == 1
+    assert capsys.readouterr().err == "Erreur : Aucun compte « dupont ».\n"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from lsun_events.config import Store
+from lsun_events.config import Store, jour_de_reference
 
 MIO = 1024 * 1024
 FICHIER_MAX = 200 * MIO  # one uploaded export
@@ -20,9 +20,8 @@ DEPOT_MAX = 2 * FICHIER_MAX + MIO  # an upload: the two exports and the form's f
 
 
 def _jour_de_l_environnement() -> date:
-    """``LSUN_JOUR`` (AAAA-MM-JJ) pins the run date, e.g. in tests; else today."""
-    texte = os.environ.get("LSUN_JOUR")
-    return date.fromisoformat(texte) if texte else date.today()
+    """``LSUN_JOUR`` (AAAA-MM-JJ) pins the run date, e.g. in tests; else today (an invalid value: French error)."""
+    return jour_de_reference()
 
 
 @dataclass
