@@ -6,9 +6,10 @@ looks damaged makes the whole source refused with a French message (see ``xml.Fl
 
 What is suspicious in one text (``examiner``, pure functions, each returns a ``Constat`` or ``None``):
 
-* ``texte_mal_encode``: text that is valid UTF-8 once re-encoded in a single-byte encoding (the file's
-  declared one when single-byte, then Windows-1252, ISO-8859-15, Latin-1): UTF-8 bytes read as ISO-8859-15
-  give « AÃ¯ssata » for « Aïssata ». Only decodings that give a letter or sign names really use count
+* ``texte_mal_encode``: text that is valid UTF-8 once re-encoded in a single-byte encoding (Windows-1252,
+  ISO-8859-15 or Latin-1: the one that explains the most characters, the file's declared one on a tie):
+  UTF-8 bytes read as ISO-8859-15 give « AÃ¯ssata » for « Aïssata ». Only decodings that give a letter or
+  sign names really use count
   (Latin, Greek, Cyrillic, Vietnamese letters, combining accents, punctuation, €…): « JOSÉ » followed by a
   non-breaking space is, byte for byte, the UTF-8 of the IPA letter « ɠ », and is not refused.
 * ``controle_c1``: C1 control characters U+0080–U+009F, which no name contains: Windows-1252 bytes in a
