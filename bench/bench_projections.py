@@ -43,10 +43,10 @@ if str(RACINE_PROJET) not in sys.path:
 from eventsourcing.persistence import StoredEvent  # noqa: E402
 
 from lsun_events.aggregates.valeurs import Periode  # noqa: E402
-from lsun_events.application import ouvrir_application  # noqa: E402
-from lsun_events.application_synchronisation import DemandeSynchronisation  # noqa: E402
-from lsun_events.config import Store  # noqa: E402
+from lsun_events.application.app import ouvrir_application  # noqa: E402
+from lsun_events.application.synchronisation import DemandeSynchronisation  # noqa: E402
 from lsun_events.projections import requetes_audit  # noqa: E402
+from lsun_events.storage.config import Store  # noqa: E402
 from lsun_events.systeme import Systeme, groupes_de_vues, migrer, reconstruire_en_parallele  # noqa: E402
 
 CIBLE_EVENEMENTS_PAR_SECONDE = 20_000

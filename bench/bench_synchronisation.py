@@ -16,7 +16,7 @@ from typing import Any
 
 from bench.commun import imprimer, parser_de_bench, store_de_bench, stores_choisis
 from lsun_events.aggregates.valeurs import Periode
-from lsun_events.application_synchronisation import DemandeSynchronisation
+from lsun_events.application.synchronisation import DemandeSynchronisation
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import ecrire_exports
 from lsun_events.generateur.generation import generer

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lsun_events.config import Store
+from lsun_events.storage.config import Store
 from lsun_events.systeme import migrer
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"

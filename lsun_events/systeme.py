@@ -14,13 +14,13 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
-from lsun_events.application import LsunApp, ouvrir_application
-from lsun_events.config import Store
+from lsun_events.application.app import LsunApp, ouvrir_application
 from lsun_events.projections.audit import Audit
 from lsun_events.projections.base import Modele
 from lsun_events.projections.rapports import Rapports
 from lsun_events.projections.runner import Progression, Projecteur, rattraper, reconstruire
 from lsun_events.projections.vue_courante import VueCourante
+from lsun_events.storage.config import Store
 
 journal = logging.getLogger("lsun_events.projections")
 
@@ -72,9 +72,9 @@ class Systeme:
 
 def migrer(store: Store | str | None = None) -> None:
     """Create every table: event store, views, the automatic synchronisation's bookkeeping, the accounts."""
-    from lsun_events.application import migrer as migrer_evenements  # noqa: PLC0415
+    from lsun_events.application.app import migrer as migrer_evenements  # noqa: PLC0415
+    from lsun_events.application.comptes import migrer as migrer_comptes  # noqa: PLC0415
     from lsun_events.automatique.planification import Planification  # noqa: PLC0415
-    from lsun_events.comptes import migrer as migrer_comptes  # noqa: PLC0415
 
     store = store if isinstance(store, Store) else Store.depuis_url(store)
     migrer_evenements(store)

@@ -16,8 +16,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from lsun_events.application import LsunApp, ouvrir_application
-from lsun_events.config import Store
+from lsun_events.application.app import LsunApp, ouvrir_application
+from lsun_events.storage.config import Store
 from lsun_events.systeme import migrer
 
 POSTGRES_URL = os.environ.get("LSUN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")

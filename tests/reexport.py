@@ -36,14 +36,14 @@ from typing import Any
 
 from lxml import etree
 
-from lsun_events.application_synchronisation import DemandeSynchronisation, ResultatSynchronisation
-from lsun_events.config import Store
+from lsun_events.application.synchronisation import DemandeSynchronisation, ResultatSynchronisation
 from lsun_events.generateur.ecriture import COMMUNS, NOMENCLATURE, RESPONSABLES, STRUCTURES, Exports, ecrire_exports
 from lsun_events.generateur.generation import generer
 from lsun_events.generateur.modele import Adresse, Ecole, ProfPrincipal, RefEnseignant, Responsable
 from lsun_events.generateur.variantes import copier
 from lsun_events.sources.records import SourceSnapshot
 from lsun_events.sources.snapshot import charger_exports, lire_snapshot
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 from tests.scenarios.conftest import CHEF, JOUR, PERIODES, Etablissement
 

@@ -10,9 +10,9 @@ import uuid
 import psycopg
 import pytest
 
-from lsun_events.application import ouvrir_application
-from lsun_events.config import Store
+from lsun_events.application.app import ouvrir_application
 from lsun_events.interfaces.cli import main
+from lsun_events.storage.config import Store
 from tests import fabriques as f
 from tests.conftest import POSTGRES_URL, exiger_postgres, supprimer_schema
 

@@ -384,10 +384,10 @@ def cas_de_la_commande(t: Terrain, mots: tuple[str, ...], p: argparse.ArgumentPa
 
 def preparer_terrain(dossier: Path) -> Terrain:
     """A school imported from generated exports, its periods and bilans, an entry and a run; hostile files."""
-    from lsun_events.calendrier import annee_scolaire  # noqa: PLC0415
     from lsun_events.generateur.ecriture import ecrire_exports, ecrire_s3e  # noqa: PLC0415
     from lsun_events.generateur.generation import generer  # noqa: PLC0415
     from lsun_events.interfaces.cli import main  # noqa: PLC0415
+    from lsun_events.regles.calendrier import annee_scolaire  # noqa: PLC0415
 
     annee = annee_scolaire(date.today())
     ecole = generer("mini", annee=annee)

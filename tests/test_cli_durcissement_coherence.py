@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from lsun_events.aggregates.valeurs import Periode
-from lsun_events.calendrier import annee_scolaire
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import Exports, ecrire_exports
 from lsun_events.generateur.generation import generer
@@ -24,6 +23,7 @@ from lsun_events.generateur.modele import Division
 from lsun_events.interfaces import commandes
 from lsun_events.interfaces.cli import main
 from lsun_events.projections import rapports
+from lsun_events.regles.calendrier import annee_scolaire
 from lsun_events.systeme import Systeme
 
 ANNEE = annee_scolaire(date.today())

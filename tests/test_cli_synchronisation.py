@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from lsun_events.calendrier import annee_scolaire
-from lsun_events.config import Store
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import ecrire_exports, ecrire_s3e
 from lsun_events.generateur.generation import generer
 from lsun_events.interfaces.cli import main
+from lsun_events.regles.calendrier import annee_scolaire
+from lsun_events.storage.config import Store
 
 ANNEE = annee_scolaire(date.today())
 ECOLE = generer("mini", annee=ANNEE)

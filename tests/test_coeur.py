@@ -11,8 +11,8 @@ from lsun_events.aggregates.bilan import Bilan
 from lsun_events.aggregates.erreurs import BilanVerrouilleError, PeriodeInvalideError
 from lsun_events.aggregates.etablissement import Etablissement
 from lsun_events.aggregates.valeurs import EtatBilan, Periode, RefEnseignant
-from lsun_events.application import LsunApp
-from lsun_events.erreurs import (
+from lsun_events.application.app import LsunApp
+from lsun_events.application.erreurs import (
     DivisionInconnueError,
     EtablissementDejaImporteError,
     PeriodeNonParametreeError,

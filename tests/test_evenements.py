@@ -32,8 +32,8 @@ from lsun_events.aggregates.valeurs import (
     Scolarite,
     ServiceEnseignement,
 )
-from lsun_events.application import LsunApp, ouvrir_application
-from lsun_events.config import Store
+from lsun_events.application.app import LsunApp, ouvrir_application
+from lsun_events.storage.config import Store
 
 AGREGATS = (Etablissement, Division, Eleve, Enseignant, Bilan, Synchronisation)
 

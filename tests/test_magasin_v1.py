@@ -24,16 +24,16 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from lxml import etree
 
-from lsun_events.application_synchronisation import (
+from lsun_events.application.historique import archives
+from lsun_events.application.synchronisation import (
     DemandeSynchronisation,
     ResultatSynchronisation,
     evenements_du_run,
 )
-from lsun_events.config import Store
-from lsun_events.historique import archives
-from lsun_events.messages import rapport
 from lsun_events.projections import rapports
+from lsun_events.regles.messages import rapport
 from lsun_events.sources.snapshot import charger_exports
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 
 MAGASIN = Path(__file__).parent / "fixtures" / "magasin_v1"

@@ -11,9 +11,9 @@ import pytest
 from lsun_events.aggregates.base import contexte
 from lsun_events.aggregates.synchronisation import Synchronisation
 from lsun_events.aggregates.valeurs import DescriptionSource
-from lsun_events.application import ouvrir_application
-from lsun_events.config import Store
-from lsun_events.postgres_lots import lots
+from lsun_events.application.app import ouvrir_application
+from lsun_events.storage.config import Store
+from lsun_events.storage.postgres_lots import lots
 
 
 def test_les_lots_gardent_l_ordre_et_respectent_la_taille() -> None:

@@ -8,13 +8,13 @@ from datetime import date
 import pytest
 
 from lsun_events.aggregates.valeurs import Periode, RefEnseignant
-from lsun_events.application_synchronisation import DemandeSynchronisation
-from lsun_events.config import Store
-from lsun_events.erreurs import ConflitError
+from lsun_events.application.erreurs import ConflitError
+from lsun_events.application.synchronisation import DemandeSynchronisation
 from lsun_events.projections import rapports
 from lsun_events.sources import records as r
+from lsun_events.storage.config import Store
+from lsun_events.storage.verrous import SynchronisationEnCoursError, verrou_etablissement
 from lsun_events.systeme import Systeme
-from lsun_events.verrous import SynchronisationEnCoursError, verrou_etablissement
 from tests import fabriques as f
 
 CHEF = "Mme Principale"

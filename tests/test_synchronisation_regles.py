@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from lsun_events.aggregates.valeurs import Periode, RefEnseignant
-from lsun_events.application import LsunApp
-from lsun_events.application_synchronisation import DemandeSynchronisation, UaiDifferentError
-from lsun_events.erreurs import DivisionInconnueError
+from lsun_events.application.app import LsunApp
+from lsun_events.application.erreurs import DivisionInconnueError
+from lsun_events.application.synchronisation import DemandeSynchronisation, UaiDifferentError
 from lsun_events.sources import records as r
 from tests import fabriques as f
 
@@ -305,7 +305,7 @@ def test_une_synchronisation_ne_laisse_rien_en_memoire(ecole: LsunApp) -> None:
     import gc  # noqa: PLC0415
 
     from lsun_events.aggregates.bilan import Bilan  # noqa: PLC0415
-    from lsun_events.synchronisation import Regles  # noqa: PLC0415
+    from lsun_events.regles.synchronisation import Regles  # noqa: PLC0415
 
     def vivants() -> tuple[int, int]:
         gc.collect()

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from lsun_events.application_synchronisation import ResultatSynchronisation
+from lsun_events.application.synchronisation import ResultatSynchronisation
 
 
 @dataclass(frozen=True)

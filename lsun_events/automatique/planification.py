@@ -4,7 +4,7 @@ this is bookkeeping that can be lost without losing history (a lost row only mea
 
 SQLite: its own file beside the store (one worker). PostgreSQL: tables in the store's schema; workers on
 several machines claim due schools with ``FOR UPDATE SKIP LOCKED`` and a lease, and a run still takes the
-per-school lock (``lsun_events.verrous``), so one school is never synchronised twice at once."""
+per-school lock (``lsun_events.storage.verrous``), so one school is never synchronised twice at once."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lsun_events.config import Store
-from lsun_events.registre import Registre, chiffrer, dechiffrer
+from lsun_events.storage.config import Store
+from lsun_events.storage.registre import Registre, chiffrer, dechiffrer
 
 COLONNES = ("uai", "active", "adresse_s3e", "intervalle_minutes", "prochaine", "derniere_verification",
             "derniere_synchronisation", "dernier_etat", "message", "etags", "empreinte", "echecs", "bail_jusqu_a",

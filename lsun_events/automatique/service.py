@@ -12,13 +12,13 @@ from eventsourcing.application import AggregateNotFoundError
 from lsun_events.aggregates.base import contexte
 from lsun_events.aggregates.synchronisation import Synchronisation
 from lsun_events.aggregates.valeurs import ParametresAutomatiques
-from lsun_events.application_synchronisation import (
+from lsun_events.application.erreurs import ErreurLsun
+from lsun_events.application.synchronisation import (
     DemandeSynchronisation,
     ResultatSynchronisation,
     RunInconnuError,
 )
 from lsun_events.automatique.planification import Planification
-from lsun_events.erreurs import ErreurLsun
 from lsun_events.sources.records import SourceSnapshot
 from lsun_events.systeme import Systeme
 

@@ -19,15 +19,15 @@ from typing import Any
 
 from lsun_events.aggregates.base import contexte
 from lsun_events.aggregates.synchronisation import Synchronisation
-from lsun_events.application_synchronisation import DemandeSynchronisation, description
+from lsun_events.application.erreurs import ErreurLsun
+from lsun_events.application.synchronisation import DemandeSynchronisation, description
 from lsun_events.automatique.garde import Garde
 from lsun_events.automatique.planification import Planification, maintenant
 from lsun_events.automatique.service import ACTEUR_AUTOMATIQUE
-from lsun_events.config import jour_fixe
-from lsun_events.erreurs import ErreurLsun
 from lsun_events.sources.erreurs import SourceInvalideError
 from lsun_events.sources.s3e_client import ClientS3E
 from lsun_events.sources.snapshot import lire_snapshot
+from lsun_events.storage.config import jour_fixe
 from lsun_events.systeme import Systeme
 
 journal = logging.getLogger("lsun_events.worker")

@@ -23,8 +23,7 @@ from eventsourcing.persistence import MapperDeserialisationError
 
 from lsun_events.aggregates.erreurs import ErreurDomaine
 from lsun_events.aggregates.valeurs import Periode
-from lsun_events.config import StoreInvalideError
-from lsun_events.erreurs import ErreurLsun
+from lsun_events.application.erreurs import ErreurLsun
 from lsun_events.interfaces import (
     commandes,
     commandes_audit,
@@ -36,6 +35,7 @@ from lsun_events.interfaces import (
 from lsun_events.interfaces.francais import traduire_argparse
 from lsun_events.interfaces.sortie import Resultat, afficher, contient_controle, echapper, erreur
 from lsun_events.sources.erreurs import SourceInvalideError
+from lsun_events.storage.config import StoreInvalideError
 
 traduire_argparse()
 

@@ -15,17 +15,17 @@ import psycopg
 from eventsourcing.persistence import OperationalError, PersistenceError, ProgrammingError
 
 from lsun_events.aggregates.eleve import Eleve
-from lsun_events.application import LsunApp
-from lsun_events.application_synchronisation import DemandeSynchronisation, RunInconnuError, evenements_du_run
-from lsun_events.config import Store, jour_de_reference
-from lsun_events.conversion import est_scolarise
-from lsun_events.erreurs import ErreurLsun
+from lsun_events.application.app import LsunApp
+from lsun_events.application.erreurs import ErreurLsun
+from lsun_events.application.synchronisation import DemandeSynchronisation, RunInconnuError, evenements_du_run
 from lsun_events.interfaces.presentation import bilan_en_dict, bilan_en_lignes, messages_en_lignes
 from lsun_events.interfaces.sortie import Resultat
 from lsun_events.interfaces.sources_cli import lire_source
-from lsun_events.messages import exports_absents_en_lignes, rapport
 from lsun_events.projections import rapports
+from lsun_events.regles.conversion import est_scolarise
+from lsun_events.regles.messages import exports_absents_en_lignes, rapport
 from lsun_events.sources.records import SourceSnapshot
+from lsun_events.storage.config import Store, jour_de_reference
 from lsun_events.systeme import Systeme, reconstruire_en_parallele
 from lsun_events.systeme import migrer as migrer_tout
 
@@ -97,7 +97,7 @@ def migrer(args: argparse.Namespace) -> Resultat:
     store = Store.depuis_url(args.store)
     migrer_tout(store)
     from lsun_events.interfaces.web import limites, taches  # noqa: PLC0415
-    from lsun_events.registre import Registre  # noqa: PLC0415
+    from lsun_events.storage.registre import Registre  # noqa: PLC0415
 
     registre = Registre(store, "web")
     try:

@@ -17,10 +17,10 @@ from uuid import UUID
 
 from lsun_events.aggregates.enseignant import Enseignant
 from lsun_events.aggregates.valeurs import RefEnseignant
-from lsun_events.application_synchronisation import RunInconnuError
-from lsun_events.erreurs import ErreurLsun
-from lsun_events.historique import ArchiveConsultee
-from lsun_events.historique import archives as lire_archives
+from lsun_events.application.erreurs import ErreurLsun
+from lsun_events.application.historique import ArchiveConsultee
+from lsun_events.application.historique import archives as lire_archives
+from lsun_events.application.synchronisation import RunInconnuError
 from lsun_events.interfaces.sortie import Resultat, echapper
 from lsun_events.projections import requetes_audit
 from lsun_events.projections.requetes_audit import LigneAudit, PageAudit

@@ -14,9 +14,9 @@ from lsun_events.automatique import service
 from lsun_events.automatique.garde import Garde
 from lsun_events.automatique.planification import Planification
 from lsun_events.automatique.worker import Worker
-from lsun_events.config import jour_de_reference, jour_fixe
 from lsun_events.interfaces.presentation import messages_en_lignes
 from lsun_events.interfaces.sortie import Resultat
+from lsun_events.storage.config import jour_de_reference, jour_fixe
 from lsun_events.systeme import Systeme
 
 

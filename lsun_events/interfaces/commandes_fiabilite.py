@@ -14,8 +14,8 @@ import re
 import sys
 from typing import Any
 
-from lsun_events.config import CLE_CHIFFREMENT
 from lsun_events.interfaces.sortie import Resultat
+from lsun_events.storage.config import CLE_CHIFFREMENT
 
 FORMAT_JOURNAL = "%(asctime)s %(niveau)s %(name)s : %(message)s"
 JOURNAL = "LSUN_JOURNAL"

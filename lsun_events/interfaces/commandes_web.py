@@ -10,10 +10,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from lsun_events.comptes import ROLES, CompteInvalideError, Comptes
-from lsun_events.config import Store
-from lsun_events.erreurs import ErreurLsun
+from lsun_events.application.comptes import ROLES, CompteInvalideError, Comptes
+from lsun_events.application.erreurs import ErreurLsun
 from lsun_events.interfaces.sortie import Resultat, echapper
+from lsun_events.storage.config import Store
 
 
 def verifier_ecoute(hote: str, port: int) -> None:

@@ -12,10 +12,8 @@ from datetime import date
 from pathlib import Path
 
 from lsun_events.aggregates.valeurs import Periode
-from lsun_events.application_synchronisation import DemandeSynchronisation
-from lsun_events.calendrier import annee_scolaire
-from lsun_events.config import Store
-from lsun_events.erreurs import ErreurLsun
+from lsun_events.application.erreurs import ErreurLsun
+from lsun_events.application.synchronisation import DemandeSynchronisation
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import ecrire_exports
 from lsun_events.generateur.generation import generer
@@ -23,7 +21,9 @@ from lsun_events.interfaces import commandes
 from lsun_events.interfaces.commandes_web import servir
 from lsun_events.interfaces.presentation import messages_en_lignes
 from lsun_events.interfaces.sortie import Resultat, afficher
+from lsun_events.regles.calendrier import annee_scolaire
 from lsun_events.sources.snapshot import charger_exports
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 
 STORE_DEMO = "sqlite:///lsun-data/demo.sqlite"
@@ -133,7 +133,7 @@ def demo(args: argparse.Namespace) -> Resultat:
 
 def preparer_page_web(store: Store, uai: str, exports: Path) -> None:
     """The demo's accounts, and the changed exports deposited as the chef would upload them."""
-    from lsun_events.comptes import Comptes  # noqa: PLC0415
+    from lsun_events.application.comptes import Comptes  # noqa: PLC0415
     from lsun_events.interfaces.web.reglages import Reglages  # noqa: PLC0415
     from lsun_events.interfaces.web.sources_web import deposer  # noqa: PLC0415
 

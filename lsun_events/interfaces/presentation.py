@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lsun_events.aggregates.bilan import Bilan
-from lsun_events.messages import Message
+from lsun_events.regles.messages import Message
 
 
 def bilan_en_dict(bilan: Bilan) -> dict[str, Any]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lsun_events.messages import Element, Message, assembler, elements, exports_absents
 from lsun_events.projections.base import Curseur, Dialecte, Modele
+from lsun_events.regles.messages import Element, Message, assembler, elements, exports_absents
 
 TOPICS = tuple(f"lsun:{n}" for n in (
     "SynchronisationDemarree", "AvertissementEmis", "SynchronisationTerminee", "SynchronisationEchouee",

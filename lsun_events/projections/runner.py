@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from lsun_events.chargement import sans_ramasse_miettes
-from lsun_events.config import Store
 from lsun_events.projections.base import Modele, VueMixin
 from lsun_events.projections.stockage import construire_vue
+from lsun_events.storage.chargement import sans_ramasse_miettes
+from lsun_events.storage.config import Store
 
 if TYPE_CHECKING:
-    from lsun_events.application import LsunApp
+    from lsun_events.application.app import LsunApp
 
 TAILLE_PAGE = 1000
 

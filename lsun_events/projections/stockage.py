@@ -12,8 +12,8 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier
 
-from lsun_events.config import Store
 from lsun_events.projections.base import Dialecte, Modele, VueMixin
+from lsun_events.storage.config import Store
 
 
 class VueSQLite(VueMixin, SQLiteTrackingRecorder):

@@ -14,11 +14,11 @@ import psycopg
 from eventsourcing.persistence import IntegrityError
 from psycopg import sql
 
-from lsun_events.erreurs import ErreurLsun
+from lsun_events.application.erreurs import ErreurLsun
 from lsun_events.projections.runner import rattraper as rattraper_ensemble
 
 if TYPE_CHECKING:
-    from lsun_events.application import LsunApp
+    from lsun_events.application.app import LsunApp
     from lsun_events.projections.runner import Projecteur
     from lsun_events.systeme import Systeme
 

@@ -15,13 +15,13 @@ from lsun_events.automatique import service
 from lsun_events.automatique.garde import Garde
 from lsun_events.automatique.planification import Planification
 from lsun_events.automatique.worker import Worker
-from lsun_events.config import Store
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import ecrire_exports, ecrire_s3e
 from lsun_events.generateur.generation import generer
 from lsun_events.generateur.modele import Ecole
 from lsun_events.projections import rapports
 from lsun_events.sources.snapshot import charger_exports
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 from tests.s3e_local import JETON_TEST, demarrer_serveur_s3e
 

@@ -12,8 +12,8 @@ import random
 import sys
 from pathlib import Path
 
-from lsun_events.application import ouvrir_application
-from lsun_events.erreurs import ConflitError
+from lsun_events.application.app import ouvrir_application
+from lsun_events.application.erreurs import ConflitError
 from lsun_events.interfaces.demo import periodes
 from lsun_events.sources.snapshot import charger_exports
 from tests.fiabilite import outils as o

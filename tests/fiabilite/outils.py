@@ -21,17 +21,17 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from lsun_events.application_synchronisation import evenements_du_run
-from lsun_events.calendrier import annee_scolaire
-from lsun_events.config import Store
+from lsun_events.application.synchronisation import evenements_du_run
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import Exports, ecrire_exports
 from lsun_events.generateur.generation import generer
 from lsun_events.generateur.modele import Ecole
 from lsun_events.interfaces.demo import periodes
-from lsun_events.messages import Message, rapport
 from lsun_events.projections import rapports
+from lsun_events.regles.calendrier import annee_scolaire
+from lsun_events.regles.messages import Message, rapport
 from lsun_events.sources.snapshot import charger_exports
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 from tests import conftest
 from tests.conftest import POSTGRES_URL

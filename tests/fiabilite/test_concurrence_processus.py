@@ -1,5 +1,5 @@
 """Concurrency between processes, on PostgreSQL (production): runs of one school are serialised by an advisory
-lock (``lsun_events.verrous``), a bilan locked by the chef while a run computes stays frozen, and ten schools
+lock (``lsun_events.storage.verrous``), a bilan locked by the chef while a run computes stays frozen, and ten schools
 synchronised at once by ten processes each end as if alone. Every run is a real ``lsun-events`` process."""
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from lsun_events.application_synchronisation import DemandeSynchronisation
-from lsun_events.config import Store
+from lsun_events.application.synchronisation import DemandeSynchronisation
 from lsun_events.generateur.ecriture import Exports
 from lsun_events.generateur.modele import Ecole
 from lsun_events.sources.snapshot import charger_exports
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 from tests.fiabilite import outils as o
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from lsun_events.config import Store
 from lsun_events.generateur.ecriture import Exports
 from lsun_events.generateur.modele import Ecole
+from lsun_events.storage.config import Store
 from tests.conftest import exiger_postgres
 from tests.fiabilite import outils as o
 

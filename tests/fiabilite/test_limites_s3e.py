@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from lsun_events.config import Store
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import ecrire_exports, ecrire_s3e
 from lsun_events.generateur.generation import generer
 from lsun_events.interfaces.cli import main
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 from tests.fiabilite.outils import ANNEE, lancer
 from tests.s3e_local import JETON_TEST, demarrer_serveur_s3e, en_fond

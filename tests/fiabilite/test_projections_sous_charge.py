@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from lsun_events import systeme as module_systeme
-from lsun_events.config import Store
 from lsun_events.projections.runner import Projecteur
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 from tests.fiabilite import outils as o
 from tests.fiabilite.temoin import Temoin, vus
@@ -127,7 +127,7 @@ def test_deux_projecteurs_concurrents_sur_la_meme_vue(store: Store, tmp_path: Pa
     """Deterministic: after the view ``courante`` has read a page and before it writes it, another projector (as
     the in-process catch-up of a command does) commits the first half of that page; the result must still equal
     a rebuild (the page is not applied twice: it is read again from the view's new position)."""
-    from lsun_events.application_synchronisation import DemandeSynchronisation  # noqa: PLC0415
+    from lsun_events.application.synchronisation import DemandeSynchronisation  # noqa: PLC0415
     from lsun_events.projections.vue_courante import VueCourante  # noqa: PLC0415
     from lsun_events.sources.snapshot import charger_exports  # noqa: PLC0415
 

@@ -22,14 +22,14 @@ from pathlib import Path
 
 import pytest
 
-from lsun_events.calendrier import annee_scolaire
-from lsun_events.config import Store
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import ecrire_exports, ecrire_s3e
 from lsun_events.generateur.generation import generer
 from lsun_events.interfaces.cli import main
+from lsun_events.regles.calendrier import annee_scolaire
 from lsun_events.sources.erreurs import S3EIndisponibleError
 from lsun_events.sources.s3e_client import ClientS3E
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 from tests.s3e_local import en_fond
 

@@ -21,11 +21,11 @@ from lsun_events.automatique import service
 from lsun_events.automatique.garde import Garde
 from lsun_events.automatique.planification import Planification
 from lsun_events.automatique.worker import Worker
-from lsun_events.calendrier import annee_scolaire
-from lsun_events.config import Store
 from lsun_events.generateur.ecriture import ELEVES, Exports, ecrire_exports, ecrire_s3e
 from lsun_events.generateur.generation import generer
 from lsun_events.interfaces.cli import main
+from lsun_events.regles.calendrier import annee_scolaire
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 from tests.s3e_local import JETON_TEST, serveur_s3e
 

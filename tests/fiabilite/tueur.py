@@ -30,10 +30,10 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import resolve_topic
 
-from lsun_events.application import LsunApp
-from lsun_events.config import Store
+from lsun_events.application.app import LsunApp
 from lsun_events.interfaces.cli import main
 from lsun_events.projections.stockage import VuePostgres, VueSQLite
+from lsun_events.storage.config import Store
 
 _passages: Counter[str] = Counter()
 
@@ -81,7 +81,7 @@ def _pause(chemin: Path) -> None:
 def installer() -> None:
     _entourer(LsunApp, "save", avant="save-avant", apres="save-apres")
     _entourer(SQLiteApplicationRecorder, "_insert_events", apres="insertion")
-    # The product may use a subclass of the library's PostgreSQL recorder (lsun_events.postgres_lots): wrap the
+    # The product may use a subclass of the library's PostgreSQL recorder (lsun_events.storage.postgres_lots): wrap the
     # method where it is defined, in the library's class and in each subclass that redefines it.
     for cle, topic in Store.depuis_url("postgresql://lsun@localhost/lsun").env().items():
         if cle.endswith("RECORDER_TOPIC"):

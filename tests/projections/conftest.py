@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from lsun_events.config import Store
+from lsun_events.storage.config import Store
 from tests.conftest import schema_postgres
 from tests.projections import scenario as sc
 

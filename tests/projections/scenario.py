@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from lsun_events.aggregates.valeurs import Periode
-from lsun_events.application_synchronisation import DemandeSynchronisation, ResultatSynchronisation
-from lsun_events.config import Store
+from lsun_events.application.synchronisation import DemandeSynchronisation, ResultatSynchronisation
 from lsun_events.generateur import ecrire_exports, generer
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.modele import Ecole
 from lsun_events.projections.base import Curseur
 from lsun_events.sources.records import SourceSnapshot
 from lsun_events.sources.snapshot import charger_exports
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 
 UAI = "0999001X"

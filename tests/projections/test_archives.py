@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from lsun_events.erreurs import BilanIntrouvableError, EleveInconnuError
-from lsun_events.historique import archives, bilan_tel_qu_il_etait
+from lsun_events.application.erreurs import BilanIntrouvableError, EleveInconnuError
+from lsun_events.application.historique import archives, bilan_tel_qu_il_etait
 from lsun_events.interfaces.cli import main
 from lsun_events.systeme import Systeme
 from tests.projections import scenario as sc

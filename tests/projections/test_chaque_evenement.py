@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from lsun_events.config import Store
 from lsun_events.projections import audit, requetes_audit, requetes_vue, vue_courante
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 from tests.test_evenements import _tout_declencher, classes_d_evenements
 

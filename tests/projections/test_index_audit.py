@@ -7,8 +7,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from lsun_events.config import Store
 from lsun_events.projections.stockage import fichier_de_vue
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lsun_events.config import Store
 from lsun_events.interfaces.cli import main
 from lsun_events.projections.runner import reconstruire
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme, groupes_de_vues, migrer
 from tests.projections import scenario as sc
 

@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 
 from lsun_events.aggregates.valeurs import Periode
-from lsun_events.application import LsunApp, ouvrir_application
-from lsun_events.application_synchronisation import DemandeSynchronisation
-from lsun_events.config import Store
+from lsun_events.application.app import LsunApp, ouvrir_application
+from lsun_events.application.synchronisation import DemandeSynchronisation
 from lsun_events.generateur import ecrire_exports, generer
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.modele import Ecole
 from lsun_events.interfaces.cli import main
 from lsun_events.sources.records import SourceSnapshot
 from lsun_events.sources.snapshot import charger_exports
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 from tests.projections import scenario as sc
 from tests.projections.positions import cibles, positions

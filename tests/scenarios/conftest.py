@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 
 from lsun_events.aggregates.valeurs import Periode
-from lsun_events.application_synchronisation import DemandeSynchronisation, ResultatSynchronisation
-from lsun_events.config import Store
+from lsun_events.application.synchronisation import DemandeSynchronisation, ResultatSynchronisation
 from lsun_events.generateur.ecriture import ecrire_exports
 from lsun_events.generateur.generation import generer
 from lsun_events.generateur.modele import Ecole
 from lsun_events.generateur.variantes import copier
 from lsun_events.sources.snapshot import charger_exports
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 
 CHEF = "Mme la Principale"

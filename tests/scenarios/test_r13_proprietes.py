@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from lsun_events.config import Store
 from lsun_events.generateur.ecriture import ecrire_exports
+from lsun_events.storage.config import Store
 from tests.reexport import (
     ECOLE,
     ENCODAGES,

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from lsun_events.aggregates.eleve import Eleve
-from lsun_events.config import Store
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import COMMUNS, ELEVES, NOMENCLATURE, RESPONSABLES, STRUCTURES, ecrire_exports
+from lsun_events.storage.config import Store
 from tests.reexport import (
     ECOLE,
     FACULTATIFS,

@@ -4,10 +4,10 @@ on an SQLite file and on PostgreSQL."""
 from __future__ import annotations
 
 from lsun_events.aggregates.valeurs import RefEnseignant
-from lsun_events.application_synchronisation import evenements_du_run
+from lsun_events.application.synchronisation import evenements_du_run
 from lsun_events.generateur import variantes as v
-from lsun_events.messages import rapport
 from lsun_events.projections import rapports
+from lsun_events.regles.messages import rapport
 from tests.scenarios.conftest import CHEF, Etablissement
 
 HUET = "2400102"  # Timothée Arthur HUET, 4A

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from lsun_events.application_synchronisation import DemandeSynchronisation
+from lsun_events.application.synchronisation import DemandeSynchronisation
 from tests.web.conftest import HUET, JOUR, UAI, Site, attendre_tache, connecter, exports_modifies, source_bloquee
 
 BILAN = f"/api/etablissements/{UAI}/bilans/{HUET}/T1"

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from lsun_events.comptes import CompteInvalideError, Comptes
-from lsun_events.config import Store
+from lsun_events.application.comptes import CompteInvalideError, Comptes
 from lsun_events.interfaces.cli import main
+from lsun_events.storage.config import Store
 
 
 def test_mot_de_passe_hache_argon2_verification_et_jeton(store: Store) -> None:

@@ -21,8 +21,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from lsun_events.aggregates.valeurs import Periode
-from lsun_events.comptes import Comptes
-from lsun_events.config import Store
+from lsun_events.application.comptes import Comptes
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import ecrire_exports
 from lsun_events.generateur.generation import generer
@@ -30,6 +29,7 @@ from lsun_events.interfaces.web.rapport_web import cellule, piece_jointe
 from lsun_events.interfaces.web.reglages import Reglages
 from lsun_events.interfaces.web.sources_web import deposer
 from lsun_events.sources.snapshot import charger_exports
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 from tests.conftest import schema_postgres
 from tests.web.conftest import HADDAD, HUET, JOUR, MOT_DE_PASSE, UAI, Site, attendre_tache, connecter, csrf_de

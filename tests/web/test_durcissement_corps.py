@@ -19,9 +19,9 @@ import requests
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from lsun_events.config import Store
 from lsun_events.interfaces.web.reglages import CORPS_MAX, DEPOT_MAX, FICHIER_MAX, MIO, Reglages
 from lsun_events.interfaces.web.securite import REFUS_CSRF
+from lsun_events.storage.config import Store
 from tests.web.conftest import MOT_DE_PASSE, UAI, Site, connecter, construire, csrf_de, exports_modifies
 from tests.web.navigateur import chromium, exiger_navigateur, serveur_uvicorn
 

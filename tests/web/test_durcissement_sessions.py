@@ -13,9 +13,9 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from lsun_events.comptes import Comptes
-from lsun_events.config import Store
+from lsun_events.application.comptes import Comptes
 from lsun_events.interfaces.web.securite import SESSION_FINIE
+from lsun_events.storage.config import Store
 from tests.web.conftest import MOT_DE_PASSE, UAI, Site, connecter, construire
 from tests.web.navigateur import chromium, exiger_navigateur, serveur_uvicorn
 

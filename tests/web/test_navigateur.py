@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from lsun_events.application_synchronisation import DemandeSynchronisation
+from lsun_events.application.synchronisation import DemandeSynchronisation
 from lsun_events.interfaces.web.sources_web import depot
 from lsun_events.sources.snapshot import charger_exports
 from tests.web.conftest import HUET, JOUR, MOT_DE_PASSE, UAI, Site, construire
@@ -30,7 +30,7 @@ DELAI = 15_000  # ms
 @pytest.fixture(scope="module")
 def site_navigateur(tmp_path_factory: pytest.TempPathFactory) -> Site:
     exiger_navigateur()
-    from lsun_events.config import Store  # noqa: PLC0415
+    from lsun_events.storage.config import Store  # noqa: PLC0415
 
     dossier = tmp_path_factory.mktemp("navigateur")
     return construire(Store.depuis_url(f"sqlite:///{dossier / 'lsun.sqlite'}"), dossier)

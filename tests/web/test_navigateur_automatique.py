@@ -13,10 +13,10 @@ import pytest
 from lsun_events.automatique import service
 from lsun_events.automatique.planification import Planification
 from lsun_events.automatique.worker import Worker
-from lsun_events.config import Store
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import ecrire_s3e
 from lsun_events.generateur.generation import generer
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 from tests.s3e_local import JETON_TEST, demarrer_serveur_s3e
 from tests.web.conftest import JOUR, UAI, Site, construire

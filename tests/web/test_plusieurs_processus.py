@@ -14,10 +14,10 @@ import pytest
 import requests
 from fastapi.testclient import TestClient
 
-from lsun_events.application_synchronisation import DemandeSynchronisation
-from lsun_events.config import CLE_CHIFFREMENT, Store
+from lsun_events.application.synchronisation import DemandeSynchronisation
 from lsun_events.interfaces.web.taches import INTERROMPUE, SILENCE_MAX, Taches, maintenant
-from lsun_events.registre import PREFIXE_CHIFFRE
+from lsun_events.storage.config import CLE_CHIFFREMENT, Store
+from lsun_events.storage.registre import PREFIXE_CHIFFRE
 from lsun_events.systeme import Systeme
 from tests.web.conftest import (
     JOUR,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import requests
 
-from lsun_events.config import Store
+from lsun_events.storage.config import Store
 from tests.web.conftest import UAI, construire
 from tests.web.processus import serveur_lance
 

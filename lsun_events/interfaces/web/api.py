@@ -12,8 +12,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from lsun_events.aggregates.valeurs import Periode
-from lsun_events.application_synchronisation import RunInconnuError, evenements_du_run
-from lsun_events.historique import archives
+from lsun_events.application.historique import archives
+from lsun_events.application.synchronisation import RunInconnuError, evenements_du_run
 from lsun_events.interfaces.web import lecture, sources_web
 from lsun_events.interfaces.web.deps import (
     Acces,
@@ -30,8 +30,8 @@ from lsun_events.interfaces.web.droits import peut
 from lsun_events.interfaces.web.erreurs import IntrouvableError, RequeteInvalideError
 from lsun_events.interfaces.web.lancement import lancer
 from lsun_events.interfaces.web.requete_audit import FiltresAudit, journal
-from lsun_events.messages import rapport
 from lsun_events.projections import rapports, requetes_vue
+from lsun_events.regles.messages import rapport
 
 ERREUR = {"description": "Erreur", "content": {"application/json": {"example": {"erreur": "Message en français."}}}}
 router = APIRouter(prefix="/api", responses={400: ERREUR, 401: ERREUR, 403: ERREUR, 404: ERREUR})

@@ -16,9 +16,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from lsun_events.application.comptes import Comptes
 from lsun_events.automatique.planification import Planification
-from lsun_events.comptes import Comptes
-from lsun_events.config import Store
 from lsun_events.interfaces.web import (
     api,
     erreurs,
@@ -32,6 +31,7 @@ from lsun_events.interfaces.web.garde import Garde
 from lsun_events.interfaces.web.limites import LimiteConnexions
 from lsun_events.interfaces.web.reglages import Reglages
 from lsun_events.interfaces.web.taches import Taches
+from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 
 ENTETES = {

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from pydantic import AfterValidator
 
-from lsun_events.comptes import Compte, Comptes
+from lsun_events.application.comptes import Compte, Comptes
 from lsun_events.interfaces.web.droits import exiger
 from lsun_events.interfaces.web.erreurs import NonConnecteError
 from lsun_events.interfaces.web.reglages import Reglages

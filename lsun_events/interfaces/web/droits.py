@@ -4,7 +4,7 @@ d'établissement of that UAI synchronises, SPEC §6)."""
 
 from __future__ import annotations
 
-from lsun_events.comptes import Compte, uai_valide
+from lsun_events.application.comptes import Compte, uai_valide
 from lsun_events.interfaces.web.erreurs import InterditError, RequeteInvalideError
 
 DROITS: dict[str, frozenset[str]] = {

@@ -13,9 +13,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lsun_events.aggregates.erreurs import BilanVerrouilleError, ErreurDomaine
-from lsun_events.application_synchronisation import RunInconnuError, UaiDifferentError
-from lsun_events.comptes import CompteInconnuError
-from lsun_events.erreurs import (
+from lsun_events.application.comptes import CompteInconnuError
+from lsun_events.application.erreurs import (
     BilanIntrouvableError,
     ConflitError,
     EleveInconnuError,
@@ -23,6 +22,7 @@ from lsun_events.erreurs import (
     EtablissementInconnuError,
     VersionIntrouvableError,
 )
+from lsun_events.application.synchronisation import RunInconnuError, UaiDifferentError
 from lsun_events.sources.erreurs import SourceInvalideError
 
 if TYPE_CHECKING:

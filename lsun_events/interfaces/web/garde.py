@@ -24,7 +24,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from lsun_events.erreurs import ErreurLsun
+from lsun_events.application.erreurs import ErreurLsun
 from lsun_events.interfaces.web.deps import CONTROLE, compte_optionnel
 from lsun_events.interfaces.web.droits import exiger
 from lsun_events.interfaces.web.erreurs import (

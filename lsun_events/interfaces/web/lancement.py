@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lsun_events.application_synchronisation import DemandeSynchronisation
-from lsun_events.comptes import Compte
-from lsun_events.erreurs import DivisionInconnueError
+from lsun_events.application.comptes import Compte
+from lsun_events.application.erreurs import DivisionInconnueError
+from lsun_events.application.synchronisation import DemandeSynchronisation
 from lsun_events.interfaces.web import sources_web
 from lsun_events.interfaces.web.erreurs import RequeteInvalideError
 from lsun_events.interfaces.web.reglages import Reglages

@@ -13,11 +13,11 @@ from lsun_events.aggregates.eleve import Eleve
 from lsun_events.aggregates.enseignant import Enseignant
 from lsun_events.aggregates.etablissement import Etablissement
 from lsun_events.aggregates.valeurs import ArchiveBilan, RefEnseignant
-from lsun_events.application import LsunApp
-from lsun_events.chargement import charger
-from lsun_events.historique import bilan_tel_qu_il_etait
+from lsun_events.application.app import LsunApp
+from lsun_events.application.historique import bilan_tel_qu_il_etait
 from lsun_events.projections.base import Curseur
 from lsun_events.projections.vue_courante import TABLES
+from lsun_events.storage.chargement import charger
 
 
 @dataclass

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from lsun_events.registre import Registre
+from lsun_events.storage.registre import Registre
 
 TABLE = "web_echecs_connexion"
 

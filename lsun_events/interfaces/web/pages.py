@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from lsun_events.comptes import Compte
+from lsun_events.application.comptes import Compte
 from lsun_events.interfaces.web.deps import CompteDep, CompteOptionnel, ComptesDep, SystemeDep, Texte
 from lsun_events.interfaces.web.lecture import etablissements
 from lsun_events.interfaces.web.limites import LimiteConnexions

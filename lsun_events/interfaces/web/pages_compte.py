@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from lsun_events.comptes import MOT_DE_PASSE_MIN
+from lsun_events.application.comptes import MOT_DE_PASSE_MIN
 from lsun_events.interfaces.web.deps import CompteDep, ComptesDep
 from lsun_events.interfaces.web.limites import LimiteConnexions
 from lsun_events.interfaces.web.pages import flash, rediriger

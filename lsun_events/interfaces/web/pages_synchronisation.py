@@ -18,8 +18,8 @@ from lsun_events.interfaces.web.rapport_web import en_csv, grouper, reponse_csv
 from lsun_events.interfaces.web.rendu import page
 from lsun_events.interfaces.web.securite import verifier_csrf
 from lsun_events.interfaces.web.taches import Tache, Taches
-from lsun_events.messages import Message
 from lsun_events.projections import rapports, requetes_vue
+from lsun_events.regles.messages import Message
 from lsun_events.systeme import Systeme
 
 router = APIRouter(include_in_schema=False)

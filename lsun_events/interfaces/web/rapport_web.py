@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from fastapi.responses import Response
 
-from lsun_events.messages import AVERTISSEMENT, Message
+from lsun_events.regles.messages import AVERTISSEMENT, Message
 
 FORMULE = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as the start of a formula
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from lsun_events.config import Store, jour_de_reference
+from lsun_events.storage.config import Store, jour_de_reference
 
 MIO = 1024 * 1024
 FICHIER_MAX = 200 * MIO  # one uploaded export

@@ -15,7 +15,7 @@ from lsun_events.interfaces.web.erreurs import InterditError
 if TYPE_CHECKING:
     from fastapi import Request
 
-    from lsun_events.comptes import Compte, Comptes
+    from lsun_events.application.comptes import Compte, Comptes
 
 ENTETE_CSRF = "X-CSRF-Token"
 REFUS_CSRF = ("Jeton de sécurité (CSRF) absent ou invalide : rechargez la page puis recommencez. "

@@ -20,14 +20,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lsun_events.aggregates.erreurs import ErreurDomaine
-from lsun_events.application_synchronisation import DemandeSynchronisation, ResultatSynchronisation
-from lsun_events.erreurs import ErreurLsun
+from lsun_events.application.erreurs import ErreurLsun
+from lsun_events.application.synchronisation import DemandeSynchronisation, ResultatSynchronisation
 from lsun_events.interfaces.web.erreurs import ConflitWebError
-from lsun_events.messages import Message
 from lsun_events.projections.base import Curseur
-from lsun_events.registre import Registre, chiffrer, dechiffrer
+from lsun_events.regles.messages import Message
 from lsun_events.sources.erreurs import SourceInvalideError
 from lsun_events.sources.records import SourceSnapshot
+from lsun_events.storage.registre import Registre, chiffrer, dechiffrer
 from lsun_events.systeme import Systeme
 
 journal = logging.getLogger("lsun_events.web")

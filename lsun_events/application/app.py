@@ -11,7 +11,6 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError, Transcoder
 
-from lsun_events import conversion as conv
 from lsun_events.aggregates.base import LsunAggregate, contexte
 from lsun_events.aggregates.bilan import Bilan
 from lsun_events.aggregates.division import Division
@@ -19,13 +18,7 @@ from lsun_events.aggregates.eleve import Eleve
 from lsun_events.aggregates.enseignant import Enseignant
 from lsun_events.aggregates.etablissement import Etablissement
 from lsun_events.aggregates.valeurs import Acquis, Periode, RefEnseignant
-from lsun_events.application_synchronisation import (
-    DemandeSynchronisation,
-    ResultatSynchronisation,
-    synchroniser,
-)
-from lsun_events.config import Store
-from lsun_events.erreurs import (
+from lsun_events.application.erreurs import (
     BilanIntrouvableError,
     ConflitError,
     DivisionInconnueError,
@@ -35,10 +28,17 @@ from lsun_events.erreurs import (
     PeriodeNonParametreeError,
     VersionIntrouvableError,
 )
-from lsun_events.persistence import TranscodeurLsun, enregistrer_transcodings
+from lsun_events.application.synchronisation import (
+    DemandeSynchronisation,
+    ResultatSynchronisation,
+    synchroniser,
+)
+from lsun_events.regles import conversion as conv
+from lsun_events.regles.synchronisation import Progression
 from lsun_events.sources.records import SourceSnapshot
-from lsun_events.synchronisation import Progression
-from lsun_events.verrous import ATTENTE_PAR_DEFAUT
+from lsun_events.storage.config import Store
+from lsun_events.storage.persistence import TranscodeurLsun, enregistrer_transcodings
+from lsun_events.storage.verrous import ATTENTE_PAR_DEFAUT
 
 
 class LsunApp(Application[UUID]):

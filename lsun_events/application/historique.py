@@ -12,7 +12,7 @@ from lsun_events.aggregates.bilan import Bilan
 from lsun_events.aggregates.valeurs import ArchiveBilan, Changement, changements
 
 if TYPE_CHECKING:
-    from lsun_events.application import LsunApp
+    from lsun_events.application.app import LsunApp
 
 
 def bilan_tel_qu_il_etait(app: LsunApp, uai: str, eleve_id: str, periode: str, *, au: date | None = None,

@@ -1,7 +1,7 @@
 """Synchronisation base élèves: the rules R1–R12 of SPEC §3, in order, over the aggregates of one
 établissement and one source snapshot. No store, no clock: the run date is given. Every decision is an
 event on an aggregate (entity changes) or on the run (warnings M1, M3, M5, M7, M10); the messages are
-derived from those events (``lsun_events.messages``)."""
+derived from those events (``lsun_events.regles.messages``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
-from lsun_events import conversion as conv
 from lsun_events.aggregates.base import LsunAggregate
 from lsun_events.aggregates.bilan import Bilan
 from lsun_events.aggregates.division import Division
@@ -28,8 +27,9 @@ from lsun_events.aggregates.valeurs import (
     changements,
     ordre_canonique,
 )
-from lsun_events.erreurs import SourceEndommageeError
-from lsun_events.libelles import libelle_champ
+from lsun_events.application.erreurs import SourceEndommageeError
+from lsun_events.regles import conversion as conv
+from lsun_events.regles.libelles import libelle_champ
 from lsun_events.sources.records import EleveSource, ServiceSource, SourceSnapshot
 
 Progression = Callable[[int, int], None]

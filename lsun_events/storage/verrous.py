@@ -13,8 +13,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from lsun_events.config import Store
-from lsun_events.erreurs import ErreurLsun
+from lsun_events.application.erreurs import ErreurLsun
+from lsun_events.storage.config import Store
 
 ATTENTE_PAR_DEFAUT = 30.0
 

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from lsun_events.erreurs import ErreurLsun
+from lsun_events.application.erreurs import ErreurLsun
 
 STORE_PAR_DEFAUT = "sqlite:///lsun-data/lsun.sqlite"
 CLE_CHIFFREMENT = "LSUN_CLE_CHIFFREMENT"
@@ -194,7 +194,7 @@ class Store:
             "POSTGRES_PASSWORD": self.pg_password,
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",  # unsafe with concurrent writers (notes §7.8)
             # Large saves in batches, in one transaction (the library's single statement hangs past a few MB).
-            "APPLICATION_RECORDER_TOPIC": "lsun_events.postgres_lots:PostgresApplicationRecorderParLots",
+            "APPLICATION_RECORDER_TOPIC": "lsun_events.storage.postgres_lots:PostgresApplicationRecorderParLots",
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_LOCK_TIMEOUT": "30",
             # One connection opened per pool (the event store and each view have one), more only on demand:

@@ -26,8 +26,8 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from lsun_events.config import Store
-from lsun_events.erreurs import ErreurLsun
+from lsun_events.application.erreurs import ErreurLsun
+from lsun_events.storage.config import Store
 
 ROLES = ("chef", "enseignant", "admin")
 MOT_DE_PASSE_MIN = 8

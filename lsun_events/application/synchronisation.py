@@ -16,14 +16,14 @@ from lsun_events.aggregates.eleve import Eleve
 from lsun_events.aggregates.enseignant import Enseignant
 from lsun_events.aggregates.synchronisation import Synchronisation
 from lsun_events.aggregates.valeurs import DescriptionSource, ExportLu, RefEnseignant
-from lsun_events.chargement import charger, sans_ramasse_miettes
-from lsun_events.erreurs import ConflitError, DivisionInconnueError, ErreurLsun
-from lsun_events.messages import Message, exports_absents, rapport
-from lsun_events.synchronisation import Perimetre, Progression, Regles, compter
-from lsun_events.verrous import ATTENTE_PAR_DEFAUT, verrou_etablissement
+from lsun_events.application.erreurs import ConflitError, DivisionInconnueError, ErreurLsun
+from lsun_events.regles.messages import Message, exports_absents, rapport
+from lsun_events.regles.synchronisation import Perimetre, Progression, Regles, compter
+from lsun_events.storage.chargement import charger, sans_ramasse_miettes
+from lsun_events.storage.verrous import ATTENTE_PAR_DEFAUT, verrou_etablissement
 
 if TYPE_CHECKING:
-    from lsun_events.application import LsunApp
+    from lsun_events.application.app import LsunApp
     from lsun_events.sources.records import SourceSnapshot
 
 
@@ -68,7 +68,7 @@ def description(source: SourceSnapshot) -> DescriptionSource:
 def synchroniser(app: LsunApp, demande: DemandeSynchronisation, source: SourceSnapshot,
                  progression: Progression | None = None, *,
                  attente: float = ATTENTE_PAR_DEFAUT) -> ResultatSynchronisation:
-    """Runs of one school are serialised (``lsun_events.verrous``); a simulation saves nothing and
+    """Runs of one school are serialised (``lsun_events.storage.verrous``); a simulation saves nothing and
     takes no lock."""
     if demande.simulation or app.store is None:
         return _synchroniser(app, demande, source, progression)
