@@ -407,8 +407,9 @@ def lire_responsables(document: Document, *, verifier: Verification | None = Non
             if chemin == _PERSONNE:
                 personne_id = attribut(element, "PERSONNE_ID") or texte(element, "PERSONNE_ID")
                 if personne_id and personne_id not in personnes:
-                    personnes[personne_id] = _personne(element)
-                    erreur = erreur or _verifier_personne(document.nom, personne_id, element)
+                    personne = personnes[personne_id] = _personne(element)
+                    if erreur is None and _nom_trop_long(personne):
+                        erreur = _personne_trop_longue(document.nom, personne_id, element)
             elif chemin == _RESPONSABLE_ELEVE:
                 lien = {balise: texte(element, balise) for balise in (
                     "ELEVE_ID", "PERSONNE_ID", "RESP_LEGAL", "NIVEAU_RESPONSABILITE", "CODE_PARENTE")}
@@ -451,8 +452,14 @@ def lire_responsables(document: Document, *, verifier: Verification | None = Non
     return LectureResponsables(parametres, {k: tuple(v) for k, v in par_eleve.items()}, tuple(anomalies))
 
 
-def _verifier_personne(fichier: str, personne_id: str, element: etree._Element) -> SourceInvalideError | None:
-    """A responsable's name or first name longer than a name can be."""
+def _nom_trop_long(personne: dict[str, object]) -> bool:
+    """Whether the name or first name read for a responsable is longer than a name can be."""
+    nom, prenom = personne["nom"], personne["prenom"]
+    return (isinstance(nom, str) and nom_trop_long(nom)) or (isinstance(prenom, str) and nom_trop_long(prenom))
+
+
+def _personne_trop_longue(fichier: str, personne_id: str, element: etree._Element) -> SourceInvalideError | None:
+    """The error for a responsable's name or first name longer than a name can be."""
     for balise, libelle in _NOMS_RESPONSABLE.items():
         valeur = texte(element, balise)
         if valeur is not None and nom_trop_long(valeur):
