@@ -11,8 +11,8 @@ from eventsourcing.domain import event
 from lsun_events.aggregates.base import LsunAggregate, identifiant
 from lsun_events.aggregates.erreurs import (
     AcquisInconnuError,
+    AppreciationTropLongueError,
     BilanVerrouilleError,
-    EnseignantNonRetirableError,
     PositionnementInvalideError,
 )
 from lsun_events.aggregates.valeurs import (
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from uuid import UUID
 
 POSITIONNEMENTS = (1, 2, 3, 4)
+APPRECIATION_MAX = 600  # characters
 
 
 class Bilan(LsunAggregate):
@@ -80,8 +81,8 @@ class Bilan(LsunAggregate):
         acquis = self._exiger_acquis(matiere_code)
         if positionnement is not None and positionnement not in POSITIONNEMENTS:
             raise PositionnementInvalideError("Le positionnement va de 1 à 4.")
-        if appreciation is not None and len(appreciation) > 600:
-            raise PositionnementInvalideError("L'appréciation ne peut dépasser 600 caractères.")
+        if appreciation is not None and len(appreciation) > APPRECIATION_MAX:
+            raise AppreciationTropLongueError(f"L'appréciation ne peut dépasser {APPRECIATION_MAX} caractères.")
         nouveau = replace(
             acquis,
             positionnement=positionnement if positionnement is not None else acquis.positionnement,
@@ -108,15 +109,6 @@ class Bilan(LsunAggregate):
             self._enseignants_ajoutes(matiere_code=matiere_code, enseignants=nouveaux,
                                       acquis=acquis.matiere_libelle, division=division or self.division)
         return nouveaux
-
-    def definir_enseignants(self, matiere_code: str, enseignants: list[EnseignantNomme]) -> list[EnseignantNomme]:
-        """Set the teachers of an acquis: refused if one would be dropped (an acquis never loses
-        an enseignant); adds the new ones."""
-        acquis = self._exiger_acquis(matiere_code)
-        refs = [e.ref for e in enseignants]
-        if any(r not in refs for r in acquis.enseignants):
-            raise EnseignantNonRetirableError
-        return self.ajouter_enseignants(matiere_code, enseignants)
 
     def ajouter_prof_principal(self, pp: EnseignantNomme, eleve: str, division: str | None = None) -> bool:
         """R10. ``eleve`` and ``division``: the pupil's displayed name and division (message M8)."""
@@ -178,9 +170,10 @@ class Bilan(LsunAggregate):
     @event("EnseignantsAjoutesAcquis", topic="lsun:EnseignantsAjoutesAcquis")
     def _enseignants_ajoutes(self, matiere_code: str, enseignants: list[EnseignantNomme], acquis: str,
                              division: str) -> None:
-        acquis = self.acquis[matiere_code]
+        # ``acquis`` (the subject's label) is a field of the stored event: the parameter keeps its name.
+        courant = self.acquis[matiere_code]
         self.acquis[matiere_code] = replace(
-            acquis, enseignants=acquis.enseignants + tuple(e.ref for e in enseignants))
+            courant, enseignants=courant.enseignants + tuple(e.ref for e in enseignants))
 
     @event("ProfPrincipalAjoute", topic="lsun:ProfPrincipalAjoute")
     def _pp_ajoute(self, enseignant: EnseignantNomme, eleve: str, division: str) -> None:

@@ -25,10 +25,6 @@ class UaiImmuableError(ErreurDomaine):
     message = "Le code UAI d'un établissement ne change jamais."
 
 
-class EnseignantNonRetirableError(ErreurDomaine):
-    message = "Un enseignant ne peut pas être retiré d'un acquis."
-
-
 class PeriodeInvalideError(ErreurDomaine):
     pass
 
@@ -39,3 +35,11 @@ class AcquisInconnuError(ErreurDomaine):
 
 class PositionnementInvalideError(ErreurDomaine):
     pass
+
+
+class AppreciationTropLongueError(ErreurDomaine):
+    pass
+
+
+class SynchronisationCloseError(ErreurDomaine):
+    message = "Cette synchronisation est déjà close : son issue ne change plus."

@@ -4,13 +4,27 @@ the warnings that concern no other aggregate (M1, M3, M5, M7, M10)."""
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import event
 
 from lsun_events.aggregates.base import LsunAggregate
-from lsun_events.aggregates.erreurs import ErreurDomaine
+from lsun_events.aggregates.erreurs import ErreurDomaine, SynchronisationCloseError
 from lsun_events.aggregates.valeurs import DescriptionSource
+
+
+class StatutSynchronisation(StrEnum):
+    """A run's outcome. A run starts « en cours » and ends once: « terminee », « echouee » or « retenue »
+    (held for the chef, who then applies or abandons it). The values are the texts the views and pages show
+    and compare (a ``StrEnum`` equals its text)."""
+
+    EN_COURS = "en cours"
+    TERMINEE = "terminee"
+    ECHOUEE = "echouee"
+    RETENUE = "retenue"
+    ABANDONNEE = "abandonnee"
+    APPLIQUEE = "appliquee"
 
 
 class Synchronisation(LsunAggregate):
@@ -34,46 +48,55 @@ class Synchronisation(LsunAggregate):
         self.jour = jour
         self.automatique = automatique
         self.avertissements: list[tuple[str, str, dict[str, str]]] = []
-        self.statut = "en cours"
+        self.statut = StatutSynchronisation.EN_COURS
         self.compteurs: dict[str, int] = {}
         self.raison: str | None = None
 
     def avertir(self, code: str, division: str, valeurs: dict[str, str]) -> None:
         self._avertissement(code=code, division=division, valeurs=valeurs)
 
+    # A run ends once (guards here, never in the ``@event`` bodies: replaying old events applies them as stored).
     def terminer(self, compteurs: dict[str, int]) -> None:
+        self._exiger_en_cours()
         self._terminee(compteurs=compteurs)
 
     def echouer(self, raison: str) -> None:
+        self._exiger_en_cours()
         self._echouee(raison=raison)
 
     # A suspicious automatic run is held: nothing applied until the chef decides (issue « garde »).
     def retenir(self, raison: str) -> None:
+        self._exiger_en_cours()
         self._retenue(raison=raison)
 
+    def _exiger_en_cours(self) -> None:
+        if self.statut != StatutSynchronisation.EN_COURS:
+            raise SynchronisationCloseError(f"Cette synchronisation est déjà close (statut « {self.statut} ») : "
+                                            "son issue ne change plus.")
+
     def abandonner(self) -> None:
-        if self.statut != "retenue":
+        if self.statut != StatutSynchronisation.RETENUE:
             raise ErreurDomaine("Seule une synchronisation retenue peut être abandonnée.")
         self._abandonnee()
 
     def marquer_appliquee(self, synchronisation: UUID) -> None:
         """The held run was applied by the (new) run ``synchronisation``."""
-        if self.statut != "retenue":
+        if self.statut != StatutSynchronisation.RETENUE:
             raise ErreurDomaine("Seule une synchronisation retenue peut être appliquée.")
         self._appliquee(par=str(synchronisation))
 
     @event("SynchronisationRetenue", topic="lsun:SynchronisationRetenue")
     def _retenue(self, raison: str) -> None:
-        self.statut = "retenue"
+        self.statut = StatutSynchronisation.RETENUE
         self.raison = raison
 
     @event("SynchronisationAbandonnee", topic="lsun:SynchronisationAbandonnee")
     def _abandonnee(self) -> None:
-        self.statut = "abandonnee"
+        self.statut = StatutSynchronisation.ABANDONNEE
 
     @event("SynchronisationRetenueAppliquee", topic="lsun:SynchronisationRetenueAppliquee")
     def _appliquee(self, par: str) -> None:
-        self.statut = "appliquee"
+        self.statut = StatutSynchronisation.APPLIQUEE
         self.appliquee_par = par
 
     @event("AvertissementEmis", topic="lsun:AvertissementEmis")
@@ -82,10 +105,10 @@ class Synchronisation(LsunAggregate):
 
     @event("SynchronisationTerminee", topic="lsun:SynchronisationTerminee")
     def _terminee(self, compteurs: dict[str, int]) -> None:
-        self.statut = "terminee"
+        self.statut = StatutSynchronisation.TERMINEE
         self.compteurs = compteurs
 
     @event("SynchronisationEchouee", topic="lsun:SynchronisationEchouee")
     def _echouee(self, raison: str) -> None:
-        self.statut = "echouee"
+        self.statut = StatutSynchronisation.ECHOUEE
         self.raison = raison

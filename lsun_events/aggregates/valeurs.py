@@ -53,7 +53,7 @@ class ValeurSource(Valeur):
     def __eq__(self, autre: object) -> bool:
         if type(autre) is not type(self):
             return NotImplemented
-        return self.cle() == autre.cle()  # type: ignore[attr-defined]
+        return self.cle() == autre.cle()
 
     def __hash__(self) -> int:
         return hash(self.cle())
@@ -178,7 +178,16 @@ class RefEnseignant(Valeur):
 
     @property
     def cle(self) -> str:
+        """The teacher's key « type:id-sts » (how a school lists its teachers, and how bilans store them)."""
         return f"{self.type}:{self.id_sts}"
+
+    @classmethod
+    def depuis_cle(cls, cle: str) -> RefEnseignant:
+        """The reference a key « type:id-sts » names (the inverse of ``cle``: the id may hold « : »)."""
+        type_, separateur, id_sts = cle.partition(":")
+        if not separateur:
+            raise ValueError(f"Clé d'enseignant « {cle} » sans « : » (attendu TYPE:ID, par exemple epp:48213).")
+        return cls(type_, id_sts)
 
 
 @dataclass(frozen=True, eq=False)

@@ -78,8 +78,7 @@ class LsunApp(Application[UUID]):
 
     def enseignants(self, etab: Etablissement) -> Iterator[Enseignant]:
         for cle in etab.enseignants:
-            type_, id_sts = cle.split(":", 1)
-            yield self._get(Enseignant.id_pour(etab.uai, RefEnseignant(type_, id_sts)))
+            yield self._get(Enseignant.id_pour(etab.uai, RefEnseignant.depuis_cle(cle)))
 
     def bilan(self, uai: str, eleve_id: str, periode: str) -> Bilan:
         eleve = self.eleve(uai, eleve_id)

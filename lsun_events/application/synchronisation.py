@@ -144,7 +144,7 @@ def charger_perimetre(app: LsunApp, uai: str, codes: list[str]) -> Perimetre:
     ids_eleves = {eleve_id: Eleve.id_pour(uai, eleve_id) for d in divisions for eleve_id in d.eleves}
     ids_bilans = {eleve_id: [Bilan.id_pour(uai, eleve_id, d.id, p) for p in d.periodes_ouvertes]
                   for d in divisions for eleve_id in d.eleves}
-    refs = [RefEnseignant(*cle.split(":", 1)) for cle in etab.enseignants]
+    refs = [RefEnseignant.depuis_cle(cle) for cle in etab.enseignants]
     ids_enseignants = {ref: Enseignant.id_pour(uai, ref) for ref in refs}
     charges = charger(app, [*ids_eleves.values(), *(i for ids in ids_bilans.values() for i in ids),
                             *ids_enseignants.values()])

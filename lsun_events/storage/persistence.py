@@ -66,8 +66,7 @@ class RefEnseignantAsText(Transcoding):
         if ref is None:
             if len(self._connues) >= 100_000:
                 self._connues.clear()
-            type_, id_sts = data.split(":", 1)
-            ref = self._connues[data] = RefEnseignant(type_, id_sts)
+            ref = self._connues[data] = RefEnseignant.depuis_cle(data)
         return ref
 
 
