@@ -19,7 +19,8 @@ from lsun_events.aggregates.valeurs import DescriptionSource, ExportLu, RefEnsei
 from lsun_events.application.erreurs import ConflitError, DivisionInconnueError, ErreurLsun
 from lsun_events.regles.messages import Message, exports_absents, rapport
 from lsun_events.regles.synchronisation import Perimetre, Progression, Regles, compter
-from lsun_events.storage.chargement import charger, sans_ramasse_miettes
+from lsun_events.storage.chargement import charger
+from lsun_events.storage.memoire import sans_ramasse_miettes
 from lsun_events.storage.verrous import ATTENTE_PAR_DEFAUT, verrou_etablissement
 
 if TYPE_CHECKING:

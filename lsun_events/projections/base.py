@@ -10,44 +10,13 @@ name in the store's schema, followed by their own process (``lsun-events project
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
+from lsun_events.storage.sql import Curseur, Dialecte
 
-@dataclass(frozen=True)
-class Dialecte:
-    """What differs in SQL between SQLite and PostgreSQL for our tables."""
-
-    nom: str  # "sqlite" | "postgresql"
-    table: Callable[[str], str]  # qualified, quoted table name
-    texte: str = "TEXT"
-    entier: str = "INTEGER"
-    grand_entier: str = "INTEGER"
-
-    def sql(self, requete: str) -> str:
-        """Our SQL is written with ``?`` placeholders."""
-        return requete if self.nom == "sqlite" else requete.replace("?", "%s")
-
-
-class Curseur:
-    """The same small API over a SQLite or a psycopg cursor; rows come back as dicts."""
-
-    def __init__(self, brut: Any, dialecte: Dialecte) -> None:
-        self.brut = brut
-        self.dialecte = dialecte
-
-    def executer(self, requete: str, parametres: Sequence[Any] = ()) -> None:
-        self.brut.execute(self.dialecte.sql(requete), tuple(parametres))
-
-    def executer_plusieurs(self, requete: str, lignes: Sequence[Sequence[Any]]) -> None:
-        if lignes:
-            self.brut.executemany(self.dialecte.sql(requete), lignes)
-
-    def lignes(self, requete: str, parametres: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        self.executer(requete, parametres)
-        return [dict(x) for x in self.brut.fetchall()]
+__all__ = ["Curseur", "Dialecte", "Modele", "VueMixin"]  # Curseur, Dialecte: defined in storage.sql
 
 
 class Modele(ABC):

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from lsun_events.projections.base import Modele, VueMixin
 from lsun_events.projections.stockage import construire_vue
-from lsun_events.storage.chargement import sans_ramasse_miettes
 from lsun_events.storage.config import Store
+from lsun_events.storage.memoire import sans_ramasse_miettes
 
 if TYPE_CHECKING:
     from lsun_events.application.app import LsunApp

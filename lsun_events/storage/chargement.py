@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
@@ -16,20 +14,6 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
 TAILLE_LOT = 500
-
-
-@contextmanager
-def sans_ramasse_miettes() -> Iterator[None]:
-    """Suspend the cyclic garbage collector while a run builds its tens of thousands of small objects
-    (measured: loading a 1,000-pupil school's aggregates goes from 0.5 s to 0.2 s). Reference counting still
-    frees memory; the collector runs again as soon as the block ends."""
-    actif = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if actif:
-            gc.enable()
 
 
 def charger(app: Application[UUID], ids: Iterable[UUID]) -> dict[UUID, Any]:

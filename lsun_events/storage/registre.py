@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from lsun_events.projections.base import Curseur, Dialecte
 from lsun_events.storage.config import CleChiffrementInvalideError, Store, chiffrement
+from lsun_events.storage.sql import Curseur, Dialecte
 
 PREFIXE_CHIFFRE = "chiffre:"
 
