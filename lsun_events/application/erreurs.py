@@ -50,14 +50,3 @@ class VersionIntrouvableError(ErreurLsun):
 
 class ConflitError(ErreurLsun):
     """Someone else changed the same data at the same time."""
-
-
-class SourceEndommageeError(ErreurLsun):
-    """A run whose change would turn a value into its own mis-decoding: the source is damaged (R13, SPEC §5)."""
-
-    def __init__(self, qui: str, champ: str, ancien: str, nouveau: str, ecrit: str, lu: str) -> None:
-        super().__init__(
-            f"Synchronisation refusée, rien n'a été enregistré : la source semble endommagée. Pour {qui}, "
-            f"« {champ} » passerait de « {ancien} » à « {nouveau} », qui est « {ancien} » mal décodé (texte "
-            f"{ecrit} lu comme du {lu}). Réexportez les fichiers depuis SIECLE et STS-web et utilisez-les sans "
-            "les ouvrir ni les réenregistrer, ou vérifiez l'encodage des réponses du service S3E.")

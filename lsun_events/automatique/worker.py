@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from lsun_events.aggregates.base import contexte
+from lsun_events.aggregates.erreurs import ErreurDomaine
 from lsun_events.aggregates.synchronisation import Synchronisation
 from lsun_events.application.erreurs import ErreurLsun
 from lsun_events.application.synchronisation import DemandeSynchronisation, description
@@ -75,7 +76,7 @@ class Worker:
         jour = self.jour or date.today()
         try:
             return self._traiter(uai, plan, intervalle, jour)
-        except (SourceInvalideError, ErreurLsun) as e:
+        except (SourceInvalideError, ErreurLsun, ErreurDomaine) as e:  # ErreurDomaine: a damaged source (R13)
             echecs = (plan.get("echecs") or 0) + 1
             attente = min(intervalle * (2 ** (echecs - 1)), REPRISE_MAX)
             self.planification.noter(uai, etat="echec", message=str(e), prochaine=self.horloge() + attente, echec=True)

@@ -27,8 +27,8 @@ from lsun_events.aggregates.valeurs import (
     changements,
     ordre_canonique,
 )
-from lsun_events.application.erreurs import SourceEndommageeError
 from lsun_events.regles import conversion as conv
+from lsun_events.regles.erreurs import SourceEndommageeError
 from lsun_events.regles.libelles import libelle_champ
 from lsun_events.sources.records import EleveSource, ServiceSource, SourceSnapshot
 

@@ -9,11 +9,11 @@ import zipfile
 import pytest
 
 from lsun_events.aggregates.valeurs import RefEnseignant
-from lsun_events.application.erreurs import SourceEndommageeError
 from lsun_events.application.synchronisation import DemandeSynchronisation, ResultatSynchronisation
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import ecrire_exports
 from lsun_events.generateur.modele import Ecole
+from lsun_events.regles.erreurs import SourceEndommageeError
 from lsun_events.sources.snapshot import charger_exports
 from tests.scenarios.conftest import CHEF, JOUR, Etablissement
 
