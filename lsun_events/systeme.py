@@ -1,8 +1,9 @@
 """Composition root: the event-sourced application on a store, and its read models.
 
-Embedded (SQLite) and by default on PostgreSQL too, the views are caught up in-process right after each
-command, so what a command prints is always up to date. On PostgreSQL, with ``LSUN_PROJECTIONS=processus``,
-they are left to their own processes (``lsun-events projections suivre``)."""
+Embedded (SQLite) and by default on PostgreSQL too, the views are caught up in-process right after each save,
+by construction (the application's notification hook), so what a command or a page shows next is up to date.
+On PostgreSQL, with ``LSUN_PROJECTIONS=processus``, they are left to their own processes (``lsun-events
+projections suivre``)."""
 
 from __future__ import annotations
 
@@ -34,10 +35,25 @@ class Systeme:
         self.projecteurs = {m.nom: Projecteur(self.store, m, creer_tables=creer_tables)
                             for m in (f() for f in MODELES)}
         self.en_processus = self.store.kind == "postgresql" and os.environ.get("LSUN_PROJECTIONS") == "processus"
+        if not self.en_processus:
+            self.app.apres_enregistrement = self._apres_enregistrement
+
+    def _apres_enregistrement(self) -> None:
+        """After every save (the application's notification hook): the views caught up in-process, so no use
+        case, command or page has to. A failed catch-up does not make the saved command an error: it is
+        logged, and the next catch-up (the next save, ``rattraper()``, « projections suivre ») resumes from
+        the views' positions."""
+        try:
+            self.rattraper()
+        except Exception as e:  # the events are saved; only the views lag
+            journal.warning("Vues non rattrapées après l'enregistrement (%s) : elles le seront au prochain "
+                            "enregistrement ou par « projections suivre ».", type(e).__name__)
+            journal.debug("Rattrapage des vues en échec", exc_info=True)
 
     def rattraper(self) -> None:
-        """Bring the views up to date (embedded mode). A concurrent follower may have written the same
-        page first: its position wins and the page is read again from there."""
+        """Bring the views up to date (embedded mode): done after every save already; an explicit barrier for
+        tests and tools (events written by another process, a store filled directly). A concurrent follower
+        may have written the same page first: its position wins and the page is read again from there."""
         if self.en_processus:
             return
         for _ in range(3):
@@ -59,6 +75,7 @@ class Systeme:
         return self.projecteurs[nom].vue.transaction(ecrire=False)
 
     def fermer(self) -> None:
+        self.app.apres_enregistrement = None
         for p in self.projecteurs.values():
             p.fermer()
         self.app.close()

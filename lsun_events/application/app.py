@@ -3,13 +3,15 @@ aggregates, calls them, saves everything in one ``save()`` (one transaction) and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError, Transcoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError, Recording, Transcoder
 
 from lsun_events.aggregates.base import LsunAggregate, contexte
 from lsun_events.aggregates.bilan import Bilan
@@ -17,20 +19,25 @@ from lsun_events.aggregates.division import Division
 from lsun_events.aggregates.eleve import Eleve
 from lsun_events.aggregates.enseignant import Enseignant
 from lsun_events.aggregates.etablissement import Etablissement
-from lsun_events.aggregates.valeurs import Acquis, Periode, RefEnseignant
+from lsun_events.aggregates.synchronisation import Synchronisation
+from lsun_events.aggregates.valeurs import Acquis, ParametresAutomatiques, Periode, RefEnseignant
 from lsun_events.application.erreurs import (
     BilanIntrouvableError,
     ConflitError,
     DivisionInconnueError,
     EleveInconnuError,
+    ErreurLsun,
     EtablissementDejaImporteError,
     EtablissementInconnuError,
     PeriodeNonParametreeError,
+    RetenueInconnueError,
     VersionIntrouvableError,
 )
 from lsun_events.application.synchronisation import (
     DemandeSynchronisation,
     ResultatSynchronisation,
+    RunInconnuError,
+    nouveau_run,
     synchroniser,
 )
 from lsun_events.regles import conversion as conv
@@ -40,10 +47,44 @@ from lsun_events.storage.config import Store
 from lsun_events.storage.persistence import TranscodeurLsun, enregistrer_transcodings
 from lsun_events.storage.verrous import ATTENTE_PAR_DEFAUT
 
+# The applications whose catch-up waits for the end of the current ``LsunApp.regrouper()`` (None: not in one).
+_en_attente: ContextVar[set[LsunApp] | None] = ContextVar("lsun_rattrapage_en_attente", default=None)
+
 
 class LsunApp(Application[UUID]):
     name = "LsunApp"  # fixes the environment prefix and PostgreSQL table names
     store: Store | None = None  # set by ``ouvrir_application``: runs of one school are serialised on it
+    # Set by the composition root (``lsun_events.systeme``): what follows every save that recorded events — the
+    # views caught up in-process. It must not raise: the events are saved, whatever happens to the views.
+    apres_enregistrement: Callable[[], None] | None = None
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        """The library's hook after every ``save()``: the views catch up by construction, whichever use case
+        saved (a simulation saves nothing, so nothing follows). Inside ``regrouper()``, once at its end."""
+        if not recordings or self.apres_enregistrement is None:
+            return
+        en_attente = _en_attente.get()
+        if en_attente is not None:
+            en_attente.add(self)
+        else:
+            self.apres_enregistrement()
+
+    @contextmanager
+    def regrouper(self) -> Iterator[None]:
+        """The saves made inside are followed by one catch-up, at the end — after a lock taken inside is
+        released, and even when the block raises (what was saved, such as a failed run's record, is shown)."""
+        if _en_attente.get() is not None:  # inside another group: its end catches up
+            yield
+            return
+        en_attente: set[LsunApp] = set()
+        jeton = _en_attente.set(en_attente)
+        try:
+            yield
+        finally:
+            _en_attente.reset(jeton)
+            for app in en_attente:
+                if app.apres_enregistrement is not None:
+                    app.apres_enregistrement()
 
     def construct_transcoder(self) -> Transcoder:
         transcoder = TranscodeurLsun()
@@ -226,6 +267,65 @@ class LsunApp(Application[UUID]):
         """R1–R12 for the selected divisions (SPEC §3): all of it in one transaction, or nothing; one run
         at a time per school (a second one waits up to ``attente`` seconds)."""
         return synchroniser(self, demande, source, progression, attente=attente)
+
+    # Use cases: automatic synchronisation (``lsun_events.automatique`` schedules them) ----------------
+    def parametrer_automatique(self, uai: str, acteur: str, *, active: bool, adresse_s3e: str | None = None,
+                               intervalle_minutes: int = 15) -> ParametresAutomatiques:
+        """Turn a school's background synchronisation on or off (an event says who); returns the settings in
+        force, which the scheduling then follows. Without a new address, the one already set is kept."""
+        etab = self.etablissement(uai.upper())
+        adresse = adresse_s3e or (etab.automatique.adresse_s3e if etab.automatique else None)
+        if active and not adresse:
+            raise ErreurLsun("Indiquez l'adresse du service S3E pour activer la synchronisation automatique.")
+        if not 1 <= intervalle_minutes <= 10_080:
+            raise ErreurLsun("L'intervalle entre deux vérifications va d'une minute à une semaine (10 080 minutes).")
+        if adresse is not None and not (adresse.startswith(("http://", "https://")) and adresse.isprintable()
+                                        and " " not in adresse and len(adresse) <= 2000):
+            raise ErreurLsun(f"L'adresse du service S3E « {adresse!r} » n'est pas une adresse http:// ou https://.")
+        parametres = ParametresAutomatiques(active, adresse, intervalle_minutes)
+        with contexte(acteur):
+            etab.parametrer_automatique(parametres)
+        self._enregistrer(etab)
+        return parametres
+
+    def retenir(self, demande: DemandeSynchronisation, source: SourceSnapshot, divisions: list[str],
+                raison: str) -> UUID:
+        """A suspicious automatic run held for the chef (its simulation judged by the guard): recorded with
+        why, nothing applied; returns its id."""
+        with nouveau_run(demande, divisions, source) as run:
+            run.retenir(raison)
+        self._enregistrer(run)
+        return run.id
+
+    def appliquer_retenue(self, synchronisation: str, source: SourceSnapshot, acteur: str,
+                          jour: date) -> ResultatSynchronisation:
+        """The chef applies a held source as it was previewed: a run by the chef, then the held run is marked
+        applied by it (the views catch up once, after both)."""
+        retenue = self._retenue(synchronisation)
+        with self.regrouper():
+            resultat = self.synchroniser(
+                DemandeSynchronisation(uai=retenue.uai, acteur=acteur, jour=jour, automatique=True), source)
+            with contexte(acteur, retenue.id):
+                retenue.marquer_appliquee(resultat.synchronisation)
+            self._enregistrer(retenue)
+        return resultat
+
+    def abandonner_retenue(self, synchronisation: str, acteur: str) -> None:
+        retenue = self._retenue(synchronisation)
+        with contexte(acteur, retenue.id):
+            retenue.abandonner()
+        self._enregistrer(retenue)
+
+    def _retenue(self, synchronisation: str) -> Synchronisation:
+        try:
+            run = self._get(UUID(synchronisation))
+        except (ValueError, AggregateNotFoundError):
+            raise RunInconnuError(synchronisation) from None
+        if not isinstance(run, Synchronisation):
+            raise RunInconnuError(synchronisation)
+        if run.statut != "retenue":
+            raise RetenueInconnueError(synchronisation)
+        return run
 
     # Queries ------------------------------------------------------------------------------------
     def bilan_tel_que(self, uai: str, eleve_id: str, periode: str, *, version: int | None = None,

@@ -50,3 +50,9 @@ class VersionIntrouvableError(ErreurLsun):
 
 class ConflitError(ErreurLsun):
     """Someone else changed the same data at the same time."""
+
+
+class RetenueInconnueError(ErreurLsun):
+    def __init__(self, synchronisation: str) -> None:
+        super().__init__(f"Aucune synchronisation retenue d'identifiant {synchronisation} "
+                         "(déjà appliquée ou abandonnée ?).")

@@ -3,6 +3,8 @@ transaction (or nothing, for a simulation), retry once on a concurrent change, e
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -70,10 +72,10 @@ def synchroniser(app: LsunApp, demande: DemandeSynchronisation, source: SourceSn
                  progression: Progression | None = None, *,
                  attente: float = ATTENTE_PAR_DEFAUT) -> ResultatSynchronisation:
     """Runs of one school are serialised (``lsun_events.storage.verrous``); a simulation saves nothing and
-    takes no lock."""
+    takes no lock. The views catch up once the lock is released (``LsunApp.regrouper``)."""
     if demande.simulation or app.store is None:
         return _synchroniser(app, demande, source, progression)
-    with verrou_etablissement(app.store, demande.uai, attente):
+    with app.regrouper(), verrou_etablissement(app.store, demande.uai, attente):
         return _synchroniser(app, demande, source, progression)
 
 
@@ -111,12 +113,20 @@ def _synchroniser(app: LsunApp, demande: DemandeSynchronisation, source: SourceS
     raise AssertionError  # pragma: no cover
 
 
-def _calculer(perimetre: Perimetre, demande: DemandeSynchronisation, codes: list[str], source: SourceSnapshot,
-              progression: Progression | None) -> tuple[Synchronisation, list[Any]]:
+@contextmanager
+def nouveau_run(demande: DemandeSynchronisation, codes: list[str], source: SourceSnapshot
+                ) -> Iterator[Synchronisation]:
+    """The one place a run is built (a run applied, failed or held): its events, and every event made inside
+    the block, carry the acteur and the run."""
     run_id = Synchronisation.nouvel_id()
     with contexte(demande.acteur, run_id):
-        run = Synchronisation(run_id, demande.uai.upper(), codes, demande.divisions is None, description(source),
+        yield Synchronisation(run_id, demande.uai.upper(), codes, demande.divisions is None, description(source),
                               demande.jour, demande.automatique)
+
+
+def _calculer(perimetre: Perimetre, demande: DemandeSynchronisation, codes: list[str], source: SourceSnapshot,
+              progression: Progression | None) -> tuple[Synchronisation, list[Any]]:
+    with nouveau_run(demande, codes, source) as run:
         regles = Regles(perimetre, source, run, demande.jour, progression)
         regles.appliquer()
         entites = perimetre.touches()
@@ -127,13 +137,10 @@ def _calculer(perimetre: Perimetre, demande: DemandeSynchronisation, codes: list
 def _enregistrer_echec(app: LsunApp, demande: DemandeSynchronisation, codes: list[str], source: SourceSnapshot,
                        raison: str) -> UUID:
     """A failed run leaves no trace but this record of why."""
-    run_id = Synchronisation.nouvel_id()
-    with contexte(demande.acteur, run_id):
-        run = Synchronisation(run_id, demande.uai.upper(), codes, demande.divisions is None, description(source),
-                              demande.jour, demande.automatique)
+    with nouveau_run(demande, codes, source) as run:
         run.echouer(raison)
-    app.save(run)
-    return run_id
+    app.save(run)  # a new run: no concurrent change possible
+    return run.id
 
 
 def charger_perimetre(app: LsunApp, uai: str, codes: list[str]) -> Perimetre:

@@ -17,11 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from lsun_events.aggregates.base import contexte
 from lsun_events.aggregates.erreurs import ErreurDomaine
-from lsun_events.aggregates.synchronisation import Synchronisation
 from lsun_events.application.erreurs import ErreurLsun
-from lsun_events.application.synchronisation import DemandeSynchronisation, description
+from lsun_events.application.synchronisation import DemandeSynchronisation
 from lsun_events.automatique.garde import Garde
 from lsun_events.automatique.planification import Planification, maintenant
 from lsun_events.automatique.service import ACTEUR_AUTOMATIQUE
@@ -107,29 +105,19 @@ class Worker:
         effectifs = {code: len(app.division(etab, code).eleves) for code in simulation.divisions}
         raison = self.garde.evaluer(simulation, effectifs, jour)
         if raison:
-            retenue = self._retenir(uai, source, simulation.divisions, jour, raison)
+            retenue = app.retenir(demande, source, simulation.divisions, raison)
             self.planification.retenir(str(retenue), uai, raison, [m.en_dict() for m in simulation.messages],
                                        source.model_dump_json())
             self.planification.noter(uai, etat="retenue", message=raison, prochaine=prochaine, etags=etags,
                                      empreinte=empreinte)
-            self.systeme.rattraper()
             journal.info("synchronisation automatique retenue (établissement %s)", uai)
             return "retenue"
         resultat = app.synchroniser(demande, source)
-        self.systeme.rattraper()
         self.planification.noter(uai, etat="synchronisee", prochaine=prochaine, etags=etags, empreinte=empreinte,
                                  synchronisation=str(resultat.synchronisation),
                                  message=f"Synchronisation faite : {len(resultat.messages)} message(s).")
         journal.info("synchronisation automatique faite (établissement %s)", uai)
         return "synchronisee"
-
-    def _retenir(self, uai: str, source: Any, divisions: list[str], jour: date, raison: str) -> Any:
-        run_id = Synchronisation.nouvel_id()
-        with contexte(ACTEUR_AUTOMATIQUE, run_id):
-            run = Synchronisation(run_id, uai, divisions, True, description(source), jour, True)
-            run.retenir(raison)
-        self.systeme.app.save(run)
-        return run_id
 
 
 def date_env() -> date | None:

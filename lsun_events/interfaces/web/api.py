@@ -98,7 +98,6 @@ def divisions(acces: VoirBilans, systeme: SystemeDep) -> dict[str, Any]:
 def parametrer_periodes(acces: Parametrer, systeme: SystemeDep, division: str, corps: PeriodesApi) -> dict[str, Any]:
     periodes = [Periode(p.code.strip(), p.debut, p.fin) for p in corps.periodes]
     systeme.app.parametrer_periodes(acces.uai, division, periodes, acces.compte.acteur)
-    systeme.rattraper()
     return {"division": division, "periodes": [p.en_dict() for p in periodes]}
 
 
@@ -210,7 +209,6 @@ def archives_eleve(acces: VoirBilans, systeme: SystemeDep, eleve_id: str) -> dic
 def verrouillage(acces: Verrouiller, systeme: SystemeDep, corps: VerrouillageApi) -> dict[str, Any]:
     compte = systeme.app.verrouiller(acces.uai, corps.division, corps.periode, acces.compte.acteur,
                                      eleve_id=corps.eleve, verrouiller=corps.verrouiller)
-    systeme.rattraper()
     return {"division": corps.division, "periode": corps.periode, "verrouiller": corps.verrouiller, **compte}
 
 

@@ -59,7 +59,6 @@ def verrouillage(request: Request, acces: Verrouiller, systeme: SystemeDep, divi
     verifier_csrf(request, csrf)
     compte = systeme.app.verrouiller(acces.uai, division, periode, acces.compte.acteur, eleve_id=eleve or None,
                                      verrouiller=verrouiller)
-    systeme.rattraper()
     verbe = "verrouillé(s)" if verrouiller else "déverrouillé(s)"
     flash(request, f"{compte['bilans']} bilan(s) {verbe}.")
     base = f"/etablissements/{acces.uai}/"
@@ -96,7 +95,6 @@ def parametrer(request: Request, acces: Parametrer, systeme: SystemeDep, divisio
     verifier_csrf(request, csrf)
     liste = _periodes(code or [], debut or [], fin or [])
     systeme.app.parametrer_periodes(acces.uai, division, liste, acces.compte.acteur)
-    systeme.rattraper()
     flash(request, f"Périodes de la division {division} : {', '.join(p.code for p in liste)}.")
     return rediriger(f"/etablissements/{acces.uai}/periodes#division-{url(division)}")
 
@@ -106,7 +104,6 @@ def ouvrir(request: Request, acces: Parametrer, systeme: SystemeDep, division: A
            periode: Annotated[Texte, Form()], csrf: Annotated[str | None, Form()] = None) -> Response:
     verifier_csrf(request, csrf)
     compte = systeme.app.ouvrir_bilans(acces.uai, division, periode, acces.compte.acteur)
-    systeme.rattraper()
     flash(request, f"{compte['bilans']} bilan(s) ouvert(s) pour la division {division}, période {periode}.")
     return rediriger(f"/etablissements/{acces.uai}/bilans?division={url(division)}&periode={url(periode)}")
 

@@ -206,7 +206,6 @@ class Taches:
             tache.etat = CALCUL
             self._ecrire(tache)
             resultat = self.systeme.app.synchroniser(demande, source, self._suivre(tache))
-            self.systeme.rattraper()
         except (ErreurLsun, ErreurDomaine, SourceInvalideError) as e:
             tache.erreur = str(e)
         except Exception:  # a thread must not die silently: the page and the log say so
