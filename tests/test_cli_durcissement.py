@@ -105,7 +105,9 @@ def executer_tous(cas: list[Cas]) -> list[Issue]:
     """Run every case, ``PARALLELE`` at a time, each in a forked child (in the driver)."""
     import tempfile  # noqa: PLC0415
 
-    import lsun_events.interfaces.cli  # noqa: F401, PLC0415  (imported once, before forking)
+    from lsun_events.interfaces.cli import precharger  # noqa: PLC0415
+
+    precharger()  # every command's implementation imported once, before forking
 
     issues: list[Issue | None] = [None] * len(cas)
     en_cours: dict[int, tuple[int, float, Any, Any]] = {}

@@ -20,8 +20,7 @@ from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import Exports, ecrire_exports
 from lsun_events.generateur.generation import generer
 from lsun_events.generateur.modele import Division
-from lsun_events.interfaces import commandes
-from lsun_events.interfaces.cli import main
+from lsun_events.interfaces.cli import audit, main
 from lsun_events.projections import rapports
 from lsun_events.regles.calendrier import annee_scolaire
 from lsun_events.systeme import Systeme
@@ -268,7 +267,7 @@ def test_toute_exception_finit_en_francais(tmp_path: Path, capsys: pytest.Captur
     def leve(_: object) -> None:
         raise exception
 
-    monkeypatch.setattr(commandes, "bilan", leve)
+    monkeypatch.setattr(audit, "bilan", leve)
     commande = ["bilan", "--uai", UAI, "--eleve", "1", "--periode", "T1", "--store",
                 f"sqlite:///{tmp_path / 'x.sqlite'}"]
     assert main(commande) == code_attendu

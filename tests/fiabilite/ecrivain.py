@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lsun_events.application.app import ouvrir_application
 from lsun_events.application.erreurs import ConflitError
-from lsun_events.interfaces.demo import periodes
+from lsun_events.interfaces.cli.demo import periodes
 from lsun_events.sources.snapshot import charger_exports
 from tests.fiabilite import outils as o
 

@@ -26,7 +26,7 @@ from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import Exports, ecrire_exports
 from lsun_events.generateur.generation import generer
 from lsun_events.generateur.modele import Ecole
-from lsun_events.interfaces.demo import periodes
+from lsun_events.interfaces.cli.demo import periodes
 from lsun_events.projections import rapports
 from lsun_events.regles.calendrier import annee_scolaire
 from lsun_events.regles.messages import Message, rapport

@@ -21,7 +21,7 @@ from lsun_events.generateur.ecriture import ecrire_exports, ecrire_s3e
 from lsun_events.generateur.generation import generer
 from lsun_events.generateur.modele import Ecole
 from lsun_events.interfaces.cli import main
-from lsun_events.interfaces.commandes_fiabilite import FiltreDonneesPersonnelles
+from lsun_events.interfaces.cli.journal import FiltreDonneesPersonnelles
 from lsun_events.regles.calendrier import annee_scolaire
 from lsun_events.storage.config import CLE_CHIFFREMENT, Store
 from lsun_events.systeme import Systeme

@@ -31,10 +31,11 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import resolve_topic
 
 from lsun_events.application.app import LsunApp
-from lsun_events.interfaces.cli import main
+from lsun_events.interfaces.cli import main, precharger
 from lsun_events.projections.stockage import VuePostgres, VueSQLite
 from lsun_events.storage.config import Store
 
+precharger()  # the commands' implementations (imported by ``main`` when a command runs): before forking, before DEPART
 _passages: Counter[str] = Counter()
 
 

@@ -5,11 +5,11 @@ Everything happens in a demo store that is recreated each time (``lsun-data/demo
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsun_events.aggregates.valeurs import Periode
 from lsun_events.application.erreurs import ErreurLsun
@@ -17,14 +17,17 @@ from lsun_events.application.synchronisation import DemandeSynchronisation
 from lsun_events.generateur import variantes as v
 from lsun_events.generateur.ecriture import ecrire_exports
 from lsun_events.generateur.generation import generer
-from lsun_events.interfaces import commandes
-from lsun_events.interfaces.commandes_web import servir
-from lsun_events.interfaces.presentation import messages_en_lignes
-from lsun_events.interfaces.sortie import Resultat, afficher
+from lsun_events.interfaces.cli.erreurs import erreurs_stockage
+from lsun_events.interfaces.cli.presentation import messages_en_lignes
+from lsun_events.interfaces.cli.serveur import servir
+from lsun_events.interfaces.cli.sortie import Resultat, afficher
 from lsun_events.regles.calendrier import annee_scolaire
 from lsun_events.sources.snapshot import charger_exports
 from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
+
+if TYPE_CHECKING:
+    import argparse
 
 STORE_DEMO = "sqlite:///lsun-data/demo.sqlite"
 CHEF = "Mme la Principale (démo)"
@@ -88,7 +91,7 @@ def verifier_store_demo(store: Store) -> None:
             with Systeme(store) as s:
                 if not s.app.recorder.max_notification_id():
                     return
-        except commandes.ERREURS_STOCKAGE:
+        except erreurs_stockage():
             return  # no schema yet: nothing to lose
     raise ErreurLsun(f"Le stockage {store.affichage} contient déjà des données que la démo n'a pas écrites : "
                      "la démo recrée son stockage et y ajoute des comptes aux mots de passe connus. Indiquez un "
@@ -156,13 +159,3 @@ def lignes_connexion(hote: str, port: int) -> list[str]:
             "  Paramétrage › Synchronisation : les exports de novembre sont déjà déposés ; cochez des divisions, "
             "« Simuler » puis « Synchronisation base élèves »."]
 
-
-def enregistrer(sous: argparse._SubParsersAction, ajouter) -> None:
-    p = ajouter(sous, "demo", "démonstration : un collège importé, une synchronisation, son rapport, puis la "
-                "page web", demo)
-    p.add_argument("--sans-serveur", action="store_true",
-                   help="ne démarre pas la page web à la fin (tests, CI ; implicite avec --json)")
-    from lsun_events.interfaces.cli import hote, port  # noqa: PLC0415  (cli imports this module)
-
-    p.add_argument("--port", type=port, default=8000, help="port de la page web, de 1 à 65535 (défaut : 8000)")
-    p.add_argument("--hote", type=hote, default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")

@@ -3,34 +3,22 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import threading
-from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lsun_events.automatique import service
 from lsun_events.automatique.garde import Garde
 from lsun_events.automatique.planification import Planification
 from lsun_events.automatique.worker import Worker
-from lsun_events.interfaces.presentation import messages_en_lignes
-from lsun_events.interfaces.sortie import Resultat
+from lsun_events.interfaces.cli.presentation import messages_en_lignes
+from lsun_events.interfaces.cli.sortie import Resultat
 from lsun_events.storage.config import jour_de_reference, jour_fixe
 from lsun_events.systeme import Systeme
 
-
-def _mois_jour(texte: str) -> tuple[tuple[int, int], tuple[int, int]]:
-    try:
-        debut, fin = (date.fromisoformat(f"2000-{x.strip()}") for x in texte.split(":"))  # 2000: 02-29 exists
-    except ValueError:
-        court = texte if len(texte) <= 40 else texte[:40] + "…"
-        message = f"« {court} » invalide : attendu MM-JJ:MM-JJ (deux jours de l'année), par exemple 08-20:09-30"
-        raise argparse.ArgumentTypeError(message) from None
-    return (debut.month, debut.day), (fin.month, fin.day)
-
-
-INTERVALLE_MAX = 7 * 24 * 60  # a week, in minutes
+if TYPE_CHECKING:
+    import argparse
 
 
 def activer(args: argparse.Namespace) -> Resultat:
@@ -106,37 +94,3 @@ def worker(args: argparse.Namespace) -> Resultat:
         p.fermer()
     return Resultat({"cycle": [{"uai": u, "resultat": r} for u, r in faits]},
                     [f"{u} : {r}" for u, r in faits] or ["Worker arrêté."])
-
-
-def enregistrer(sous: argparse._SubParsersAction, ajouter: Any) -> None:
-    from lsun_events.interfaces.cli import adresse_s3e, entier, jeton, reel, uai  # noqa: PLC0415  (cli imports this)
-
-    groupe = sous.add_parser("automatique", help="synchronisation automatique en arrière-plan").add_subparsers(
-        dest="action", required=True, metavar="ACTION")
-    p = ajouter(groupe, "activer", "active la synchronisation automatique d'un établissement", activer)
-    p.add_argument("--uai", type=uai, required=True, help="UAI de l'établissement, par exemple 0999001X")
-    p.add_argument("--s3e", type=adresse_s3e, help="adresse http(s):// du service S3E")
-    p.add_argument("--intervalle", type=entier(1, INTERVALLE_MAX), default=15,
-                   help=f"minutes entre deux vérifications (1 à {INTERVALLE_MAX} ; défaut 15)")
-    p = ajouter(groupe, "desactiver", "désactive la synchronisation automatique", desactiver)
-    p.add_argument("--uai", type=uai, required=True, help="UAI de l'établissement, par exemple 0999001X")
-    p = ajouter(groupe, "etat", "état de la synchronisation automatique", etat)
-    p.add_argument("--uai", type=uai, required=True, help="UAI de l'établissement, par exemple 0999001X")
-    for nom, aide, fonction in (("appliquer", "applique une synchronisation retenue", appliquer),
-                                ("abandonner", "abandonne une synchronisation retenue", abandonner)):
-        p = ajouter(groupe, nom, aide, fonction)
-        p.add_argument("--synchronisation", required=True)
-
-    p = ajouter(sous, "worker", "vérifie les sources S3E et synchronise en arrière-plan", worker)
-    p.add_argument("--une-fois", action="store_true", help="un seul passage, puis s'arrête")
-    p.add_argument("--pause", type=reel(0.1, 86400), default=30.0,
-                   help="secondes entre deux passages (0,1 à 86400 ; défaut 30)")
-    p.add_argument("--jeton", type=jeton, help="jeton du service S3E (défaut : $LSUN_S3E_JETON)")
-    p.add_argument("--seuil-eleves", type=reel(0, 1), default=0.3,
-                   help="part des élèves d'une division « plus dans la division » au-delà de laquelle la "
-                   "synchronisation est retenue (0 à 1 ; défaut 0,3)")
-    p.add_argument("--seuil-enseignants", type=reel(0, 1), default=0.5,
-                   help="part des enseignants liés introuvables au-delà de laquelle la synchronisation est retenue "
-                   "(0 à 1 ; défaut 0,5)")
-    p.add_argument("--rentree", type=_mois_jour, default=((8, 20), (9, 30)),
-                   help="période MM-JJ:MM-JJ où la garde est relâchée (défaut 08-20:09-30)")

@@ -1,86 +1,33 @@
-"""Commands of the audit and of the projections' processes (SPEC §8): ``audit``, ``archives``,
-``projections suivre``. Registered by ``cli.py`` through ``enregistrer(sous, ajouter)``."""
+"""``lsun-events audit`` (who changed what), ``lsun-events archives`` (the archived bilans, as archived) and
+``lsun-events bilan`` (a bilan now, or as it was)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import signal
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from lsun_events.aggregates.enseignant import Enseignant
 from lsun_events.aggregates.valeurs import RefEnseignant
 from lsun_events.application.erreurs import ErreurLsun
-from lsun_events.application.historique import ArchiveConsultee
 from lsun_events.application.historique import archives as lire_archives
 from lsun_events.application.synchronisation import RunInconnuError
-from lsun_events.interfaces.sortie import Resultat, echapper
+from lsun_events.interfaces.cli.presentation import bilan_en_dict, bilan_en_lignes
+from lsun_events.interfaces.cli.sortie import Resultat, echapper
 from lsun_events.projections import requetes_audit
-from lsun_events.projections.requetes_audit import LigneAudit, PageAudit
-from lsun_events.projections.suivi import suivre
-from lsun_events.systeme import MODELES, Systeme
+from lsun_events.systeme import Systeme
 
-LIMITE_MAX = 1000  # as the API's audit
-PAGE_MAX = 1_000_000  # (PAGE_MAX - 1) × LIMITE_MAX stays far below the stores' 64-bit offsets
+if TYPE_CHECKING:
+    import argparse
+
+    from lsun_events.application.historique import ArchiveConsultee
+    from lsun_events.projections.requetes_audit import LigneAudit, PageAudit
 
 
 class EnseignantInconnuError(ErreurLsun):
     def __init__(self, uai: str, cle: str) -> None:
         super().__init__(f"Aucun enseignant « {cle} » dans l'établissement {uai}.")
-
-
-def enseignant_cle(texte: str) -> str:
-    """TYPE:ID, as in STS (``epp:48213``, ``local:900``)."""
-    type_, _, id_sts = texte.partition(":")
-    if not type_ or not id_sts:
-        raise argparse.ArgumentTypeError(f"enseignant « {texte} » invalide : attendu TYPE:ID, par exemple epp:48213")
-    return texte
-
-
-def enregistrer(sous: argparse._SubParsersAction, ajouter: Callable[..., argparse.ArgumentParser]) -> None:
-    from lsun_events.interfaces.cli import entier, jour_iso, reel, uai  # noqa: PLC0415  (cli imports this module)
-
-    # ``--acteur`` is the filter here, not who acts: this parser does not take the common options' one.
-    p = sous.add_parser("audit", help="qui a modifié quoi : date, acteur, synchronisation, champ, ancien → nouveau",
-                        description="Le journal d'audit, du plus récent au plus ancien.")
-    p.set_defaults(fonction=audit, acteur=None)
-    p.add_argument("--store", help="sqlite:///CHEMIN ou postgresql://… (défaut : $LSUN_STORE, sinon ./lsun-data/)")
-    p.add_argument("--json", action="store_true", help="un document JSON sur la sortie standard")
-    p.add_argument("--uai", type=uai, required=True, help="UAI de l'établissement, par exemple 0999001X")
-    qui = p.add_mutually_exclusive_group(required=True)
-    qui.add_argument("--eleve", help="ELEVE_ID de la base élèves")
-    qui.add_argument("--enseignant", type=enseignant_cle, help="TYPE:ID de STS, par exemple epp:48213")
-    qui.add_argument("--synchronisation", help="identifiant d'une synchronisation")
-    qui.add_argument("--acteur", dest="filtre_acteur", metavar="NOM", help="ce qu'une personne a modifié")
-    p.add_argument("--depuis", type=jour_iso, help="AAAA-MM-JJ (inclus)")
-    p.add_argument("--jusqu-au", dest="jusqu_au", type=jour_iso, help="AAAA-MM-JJ (inclus)")
-    p.add_argument("--limite", type=entier(1, LIMITE_MAX), default=requetes_audit.LIMITE,
-                   help=f"lignes par page (1 à {LIMITE_MAX} ; défaut : {requetes_audit.LIMITE})")
-    p.add_argument("--page", type=entier(1, PAGE_MAX), default=1, help=f"numéro de page (1 à {PAGE_MAX})")
-
-    p = ajouter(sous, "archives", "les bilans archivés d'un élève, chacun exactement tel qu'archivé", archives)
-    p.add_argument("--uai", type=uai, required=True, help="UAI de l'établissement, par exemple 0999001X")
-    p.add_argument("--eleve", required=True)
-
-    projections = _sous_groupe(sous, "projections")
-    p = ajouter(projections, "suivre", "PostgreSQL : suit le stockage et tient les vues à jour (chaque page "
-                "d'événements lue une fois pour les vues suivies)", projections_suivre)
-    p.add_argument("--projection", action="append", choices=[m().nom for m in MODELES],
-                   help="la vue à suivre (répéter ; défaut : toutes, dans ce processus)")
-    p.add_argument("--attente", type=reel(0.01, 3600), default=1.0,
-                   help="secondes entre deux lectures sans notification (0,01 à 3600 ; défaut : 1)")
-
-
-def _sous_groupe(sous: argparse._SubParsersAction, nom: str) -> argparse._SubParsersAction:
-    parser = sous.choices[nom]
-    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 
 # --- audit -----------------------------------------------------------------------------------------------------
@@ -202,43 +149,9 @@ def archives(args: argparse.Namespace) -> Resultat:
     return Resultat(donnees, lignes)
 
 
-# --- projections suivre ----------------------------------------------------------------------------------------
+# --- bilan -----------------------------------------------------------------------------------------------------
 
-@contextmanager
-def arret_sur_signal() -> Iterator[threading.Event]:
-    """SIGINT or SIGTERM: stop after the page being written."""
-    arret = threading.Event()
-    anciens = {sig: signal.signal(sig, lambda *_: arret.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield arret
-    finally:
-        for sig, ancien in anciens.items():
-            signal.signal(sig, ancien)
-
-
-class _Progression:
-    """« Projection audit : N événements » on stderr, at most once a second per view."""
-
-    def __init__(self) -> None:
-        self.derniers: dict[str, float] = {}
-
-    def __call__(self, nom: str, n: int) -> None:
-        maintenant = time.monotonic()
-        if maintenant - self.derniers.get(nom, 0.0) >= 1.0:
-            self.derniers[nom] = maintenant
-            sys.stderr.write(f"Projection {nom} : {n} événement(s) appliqué(s)\n")
-            sys.stderr.flush()
-
-
-def projections_suivre(args: argparse.Namespace) -> Resultat:
+def bilan(args: argparse.Namespace) -> Resultat:
     with Systeme(args.store) as s:
-        noms = list(dict.fromkeys(args.projection or s.projecteurs))
-        if s.store.kind == "postgresql":
-            sys.stderr.write(f"Suivi des projections {', '.join(noms)} (Ctrl-C ou SIGTERM pour arrêter)\n")
-            sys.stderr.flush()
-        with arret_sur_signal() as arret:
-            lus = suivre(s, noms, arret, attente=args.attente, progression=_Progression())
-        positions = {nom: s.projecteurs[nom].position(s.app) for nom in noms}
-    return Resultat({"statut": "arrete", "projections": {n: {"lus": lus[n], "position": positions[n]} for n in noms}},
-                    [f"Suivi arrêté : projection {n} à la position {positions[n]} ({lus[n]} événement(s) lus)."
-                     for n in noms])
+        b = s.app.bilan_tel_que(args.uai, args.eleve, args.periode, version=args.version, au=args.au)
+    return Resultat(bilan_en_dict(b), bilan_en_lignes(b))

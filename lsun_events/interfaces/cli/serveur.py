@@ -1,19 +1,22 @@
-"""``lsun-events serveur`` (the web page and the JSON API) and ``lsun-events utilisateurs`` (accounts)."""
+"""The servers and the accounts: ``lsun-events serveur`` (the web page and the JSON API), ``lsun-events
+utilisateurs ajouter|jeton|mot-de-passe|supprimer|lister`` and ``lsun-events s3e`` (a local S3E service on a
+folder of exports)."""
 
 from __future__ import annotations
 
-import argparse
 import errno
 import getpass
 import socket
 import sys
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lsun_events.application.comptes import ROLES, CompteInvalideError, Comptes
+from lsun_events.application.comptes import CompteInvalideError, Comptes
 from lsun_events.application.erreurs import ErreurLsun
-from lsun_events.interfaces.sortie import Resultat, echapper
+from lsun_events.interfaces.cli.sortie import Resultat, echapper
 from lsun_events.storage.config import Store
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def verifier_ecoute(hote: str, port: int) -> None:
@@ -102,31 +105,14 @@ def lister(args: argparse.Namespace) -> Resultat:
                     or ["Aucun compte."])
 
 
-def enregistrer(sous: argparse._SubParsersAction, ajouter_commande: Callable[..., argparse.ArgumentParser]) -> None:
-    from lsun_events.interfaces import cli  # noqa: PLC0415  (cli imports this module)
+# --- s3e -------------------------------------------------------------------------------------------------------
 
-    p = ajouter_commande(sous, "serveur", "la page web du chef d'établissement et l'API JSON", serveur)
-    p.add_argument("--port", type=cli.port, default=8000, help="port d'écoute, de 1 à 65535 (défaut : 8000)")
-    p.add_argument("--hote", type=cli.hote, default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")
-    p.add_argument("--s3e", type=cli.adresse_s3e, help="adresse du service S3E de l'académie (défaut : $LSUN_S3E)")
-    p.add_argument("--jeton", type=cli.jeton, help="jeton du service S3E (défaut : $LSUN_S3E_JETON)")
+def s3e(args: argparse.Namespace) -> Resultat:
+    from lsun_events.sources.s3e_server import servir  # noqa: PLC0415
 
-    groupe = sous.add_parser("utilisateurs", help="comptes de la page web et de l'API").add_subparsers(
-        dest="action", required=True, metavar="ACTION")
-    p = ajouter_commande(groupe, "ajouter", "crée un compte (chef, enseignant ou admin)", ajouter)
-    p.add_argument("--identifiant", required=True)
-    p.add_argument("--role", required=True, choices=ROLES)
-    p.add_argument("--uai", type=cli.uai, help="établissement du compte (obligatoire pour chef et enseignant)")
-    p.add_argument("--nom", type=cli.nom_lisible, help="nom affiché et enregistré comme acteur, ex. « Mme Dupont »")
-    p.add_argument("--mot-de-passe", dest="mot_de_passe",
-                   help="sinon demandé au clavier (ou lu sur l'entrée standard)")
-    p = ajouter_commande(groupe, "jeton", "crée le jeton d'API d'un compte (remplace le précédent)", jeton)
-    p.add_argument("--identifiant", required=True)
-    p = ajouter_commande(groupe, "mot-de-passe", "change le mot de passe d'un compte (ses sessions se ferment)",
-                         changer_mot_de_passe)
-    p.add_argument("--identifiant", required=True)
-    p.add_argument("--mot-de-passe", dest="mot_de_passe",
-                   help="sinon demandé au clavier (ou lu sur l'entrée standard)")
-    p = ajouter_commande(groupe, "supprimer", "supprime un compte, ses sessions et son jeton d'API", supprimer)
-    p.add_argument("--identifiant", required=True)
-    ajouter_commande(groupe, "lister", "liste les comptes", lister)
+    if not args.exports.is_dir():
+        quoi = "n'existe pas" if not args.exports.exists() else "n'est pas un dossier"
+        raise ErreurLsun(f"Le dossier des exports « {args.exports} » {quoi} : indiquez un dossier contenant un "
+                         "sous-dossier par UAI (par exemple DIR/0999001X/ElevesSansAdresses.xml).")
+    servir(args.exports, args.port, args.jeton)
+    return Resultat({"statut": "arrete"}, ["Serveur S3E arrêté."])
