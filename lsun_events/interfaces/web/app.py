@@ -20,12 +20,12 @@ from lsun_events.application.comptes import Comptes
 from lsun_events.automatique.planification import Planification
 from lsun_events.interfaces.web import (
     api,
-    erreurs,
     pages,
     pages_automatique,
     pages_bilans,
     pages_compte,
     pages_synchronisation,
+    reponses,
 )
 from lsun_events.interfaces.web.garde import Garde
 from lsun_events.interfaces.web.limites import LimiteConnexions
@@ -79,7 +79,7 @@ def create_app(store: Store | str | None = None, *, reglages: Reglages | None = 
             reponse.headers.setdefault(nom, valeur)
         return reponse
 
-    erreurs.installer(app)
+    reponses.installer(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (pages, pages_compte, pages_synchronisation, pages_automatique, pages_bilans, api):
         app.include_router(module.router)

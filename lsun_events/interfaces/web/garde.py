@@ -12,7 +12,7 @@ session's so that the signed cookie is already decoded):
   ``Origin`` / ``Sec-Fetch-Site`` saying the form is this site's. The form's own ``csrf`` field is checked
   again by the route.
 
-Answers are the application's (``erreurs.reponse``): ``{"erreur": "…"}`` under ``/api``, the French error page
+Answers are the application's (``reponses.reponse``): ``{"erreur": "…"}`` under ``/api``, the French error page
 (or the login page for a 401) otherwise."""
 
 from __future__ import annotations
@@ -27,15 +27,9 @@ from starlette.requests import Request
 from lsun_events.application.erreurs import ErreurLsun
 from lsun_events.interfaces.web.deps import CONTROLE, compte_optionnel
 from lsun_events.interfaces.web.droits import exiger
-from lsun_events.interfaces.web.erreurs import (
-    ErreurWeb,
-    InterditError,
-    NonConnecteError,
-    est_api,
-    reponse,
-    statut_de,
-)
+from lsun_events.interfaces.web.erreurs import ErreurWeb, InterditError, NonConnecteError, statut_de
 from lsun_events.interfaces.web.reglages import MIO, Reglages
+from lsun_events.interfaces.web.reponses import est_api, reponse
 from lsun_events.interfaces.web.securite import ENTETE_CSRF, REFUS_CSRF, verifier_csrf
 
 if TYPE_CHECKING:
