@@ -26,6 +26,7 @@ navigateur:
 
 test: $(STAMP) navigateur
 	$(BIN)/ruff check lsun_events tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-lourd: $(STAMP)

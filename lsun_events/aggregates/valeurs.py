@@ -9,10 +9,10 @@ rule existed (in file order, not normalised) therefore still equals its re-expor
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import Field, dataclass, fields
 from datetime import date
 from enum import StrEnum
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from lsun_events.aggregates.normalisation import normaliser_texte
 
@@ -23,11 +23,13 @@ class Valeur:
     """Base of values: lists given (or decoded) for tuple fields become tuples."""
 
     _noms_des_champs: tuple[str, ...] | None = None
+    if TYPE_CHECKING:  # every value is a dataclass: ``fields()`` accepts it
+        __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
 
     def __post_init__(self) -> None:
         noms = type(self).__dict__.get("_noms_des_champs")
         if noms is None:  # computed once per class (this runs for every value read from the store)
-            noms = tuple(f.name for f in fields(self))  # type: ignore[arg-type]
+            noms = tuple(f.name for f in fields(self))
             type(self)._noms_des_champs = noms
         for nom in noms:
             v = getattr(self, nom)
@@ -35,7 +37,7 @@ class Valeur:
                 object.__setattr__(self, nom, tuple(v))
 
     def en_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 class ValeurSource(Valeur):
@@ -62,7 +64,7 @@ class ValeurSource(Valeur):
 def _noms(valeur: Valeur) -> tuple[str, ...]:
     noms = type(valeur).__dict__.get("_noms_des_champs")
     if noms is None:
-        noms = tuple(f.name for f in fields(valeur))  # type: ignore[arg-type]
+        noms = tuple(f.name for f in fields(valeur))
         type(valeur)._noms_des_champs = noms
     return noms
 

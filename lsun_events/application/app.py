@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -334,7 +334,7 @@ class LsunApp(Application[UUID]):
         actuel = self.bilan(uai, eleve_id, periode)
         if au is not None:
             fin = datetime.combine(au, time.max, tzinfo=UTC)
-            versions = [e.originator_version for e in self.events.get(actuel.id) if e.timestamp <= fin]
+            versions = [e.originator_version for e in self.historique(actuel.id) if e.timestamp <= fin]
             if not versions:
                 raise BilanIntrouvableError(eleve_id, f"{periode} au {au.isoformat()}")
             version = versions[-1]
@@ -344,9 +344,9 @@ class LsunApp(Application[UUID]):
             raise VersionIntrouvableError(version, actuel.version)
         return self._get(actuel.id, version=version)
 
-    def historique(self, aggregate_id: UUID) -> list[Any]:
+    def historique(self, aggregate_id: UUID) -> list[LsunAggregate.Event]:
         """Every event of one aggregate, oldest first."""
-        return list(self.events.get(aggregate_id))
+        return cast("list[LsunAggregate.Event]", list(self.events.get(aggregate_id)))
 
 
 def acquis_de_l_eleve(services: list[tuple[Any, RefEnseignant]], division: str,

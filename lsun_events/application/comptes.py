@@ -95,8 +95,8 @@ class Comptes:
 
         s = self.store
         with psycopg.connect(host=s.pg_host, port=s.pg_port, dbname=s.pg_dbname, user=s.pg_user,
-                             password=s.pg_password, connect_timeout=10, row_factory=dict_row) as conn:
-            yield conn.cursor()
+                             password=s.pg_password, connect_timeout=10, row_factory=dict_row) as connexion:
+            yield connexion.cursor()
 
     def _executer(self, requete: str, parametres: Sequence[Any] = ()) -> list[dict[str, Any]]:
         if self.store.kind != "sqlite":

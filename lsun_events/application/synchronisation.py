@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from lsun_events.aggregates.base import contexte
+from lsun_events.aggregates.base import LsunAggregate, contexte
 from lsun_events.aggregates.bilan import Bilan
 from lsun_events.aggregates.eleve import Eleve
 from lsun_events.aggregates.enseignant import Enseignant
@@ -181,7 +181,7 @@ def evenements_du_run(app: LsunApp, synchronisation: UUID) -> list[Any]:
     while True:
         notes = app.recorder.select_notifications(start=position, limit=1000, inclusive_of_start=inclus)
         for n in notes:
-            e = app.mapper.to_domain_event(n)
+            e = cast("LsunAggregate.Event", app.mapper.to_domain_event(n))
             if e.synchronisation != str(synchronisation):
                 return evenements
             evenements.append(e)

@@ -308,7 +308,7 @@ def _paires_de_textes(ancien: object, nouveau: object) -> Iterator[tuple[str, st
             for x, y in zip(a, n, strict=True):
                 yield from _paires_de_textes(x, y)
     elif isinstance(ancien, Valeur) and type(ancien) is type(nouveau):
-        for f in fields(ancien):  # type: ignore[arg-type]
+        for f in fields(ancien):
             yield from _paires_de_textes(getattr(ancien, f.name), getattr(nouveau, f.name))
 
 

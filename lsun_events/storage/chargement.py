@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 TAILLE_LOT = 500
 
@@ -19,10 +19,10 @@ TAILLE_LOT = 500
 def charger(app: Application[UUID], ids: Iterable[UUID]) -> dict[UUID, Any]:
     """The current state of every existing aggregate among ``ids`` (missing ones are absent)."""
     ids = list(dict.fromkeys(ids))
-    evenements: dict[UUID, list[Any]] = defaultdict(list)
+    evenements: dict[UUID | str, list[Any]] = defaultdict(list)  # a stored id is typed UUID | str
     for i in range(0, len(ids), TAILLE_LOT):
         for stored in _lire(app, ids[i:i + TAILLE_LOT]):
-            evenements[stored.originator_id].append(app.mapper.to_domain_event(stored))  # type: ignore[index]
+            evenements[stored.originator_id].append(app.mapper.to_domain_event(stored))
     return {i: _projeter(evenements[i]) for i in ids if i in evenements}
 
 
@@ -36,7 +36,7 @@ def _projeter(evenements: list[Any]) -> Any:
 def _lire(app: Application[UUID], lot: list[UUID]) -> list[StoredEvent]:
     recorder: Any = app.recorder
     if isinstance(recorder, PostgresApplicationRecorder):
-        requete = SQL("SELECT originator_id, originator_version, topic, state FROM {}.{} "
+        requete: Composed | str = SQL("SELECT originator_id, originator_version, topic, state FROM {}.{} "
                       "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version").format(
             Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
         parametres: list[Any] = [lot]

@@ -30,7 +30,7 @@ class ValeurAsDict(Transcoding):
     def __init__(self, cls: type[Valeur]) -> None:
         self.type = cls
         self.name = f"lsun:{cls.__name__}"
-        self._champs = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+        self._champs = tuple(f.name for f in fields(cls))
 
     def encode(self, obj: Valeur) -> dict[str, Any]:
         return {nom: getattr(obj, nom) for nom in self._champs}
@@ -44,7 +44,7 @@ class ValeurAsDict(Transcoding):
         for nom, v in data.items():
             if type(v) is list:
                 data[nom] = tuple(v)
-        valeur = object.__new__(self.type)
+        valeur: Valeur = object.__new__(self.type)
         valeur.__dict__.update(data)
         return valeur
 
