@@ -1,6 +1,7 @@
 """"Qui a modifié quoi": the audit log by pupil, by teacher, by run, by acteur — newest first, a page at a time
 (``limite``/``decalage``), optionally between two days (UTC, both included). Plain functions over a
-``Curseur`` of the ``audit`` view: ``with systeme.lire("audit") as c: par_eleve(c, uai, "1001")``."""
+``Curseur`` of the ``audit`` view: ``with systeme.lire("audit") as c: par_eleve(c, uai, "1001")``; a search
+form's criteria (the audit page, the API) as one value, ``FiltresAudit``, for ``par_filtres``."""
 
 from __future__ import annotations
 
@@ -87,6 +88,30 @@ def rechercher(c: Curseur, uai: str, *, eleve: str | None = None, enseignant: st
         if valeur:
             conditions.append((f"{colonne} = ?", str(valeur)))
     return _page(c, conditions, limite=limite, decalage=decalage, depuis=depuis, jusqu_au=jusqu_au)
+
+
+@dataclass(frozen=True)
+class FiltresAudit:
+    """A search's criteria, any combination (none: everything); ``du`` and ``au`` are days, both included."""
+
+    eleve: str | None = None
+    enseignant: str | None = None  # type:id
+    synchronisation: str | None = None
+    acteur: str | None = None
+    du: date | None = None
+    au: date | None = None
+
+    def en_dict(self) -> dict[str, Any]:
+        """The criteria given (days as AAAA-MM-JJ)."""
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v}
+
+
+def par_filtres(c: Curseur, uai: str, filtres: FiltresAudit, *, limite: int = LIMITE,
+                decalage: int = 0) -> PageAudit:
+    """``rechercher`` with a form's criteria."""
+    return rechercher(c, uai, eleve=filtres.eleve, enseignant=filtres.enseignant,
+                      synchronisation=filtres.synchronisation, acteur=filtres.acteur, depuis=filtres.du,
+                      jusqu_au=filtres.au, limite=limite, decalage=decalage)
 
 
 def acteurs(c: Curseur, uai: str) -> list[str]:

@@ -133,12 +133,6 @@ def eleve(c: Curseur, uai: str, eleve_id: str) -> dict[str, Any] | None:
             "bilans": bilans}
 
 
-def eleves_de_division(c: Curseur, uai: str, division: str) -> list[dict[str, Any]]:
-    division_id = _division_id(c, uai, division)
-    return c.lignes(f"SELECT eleve_id, nom_affiche, nom_de_famille, prenom, ine FROM {_t(c, 'eleves')} "
-                    "WHERE division_id = ? ORDER BY nom_de_famille, prenom, eleve_id", (division_id,))
-
-
 def enseignant(c: Curseur, uai: str, cle: str) -> dict[str, Any] | None:
     """A teacher (``type:id``) and its services."""
     lignes = c.lignes(f"SELECT * FROM {_t(c, 'enseignants')} WHERE uai = ? AND cle = ?", (uai.upper(), cle))

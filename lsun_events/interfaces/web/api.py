@@ -29,8 +29,8 @@ from lsun_events.interfaces.web.deps import (
 from lsun_events.interfaces.web.droits import peut
 from lsun_events.interfaces.web.erreurs import IntrouvableError, RequeteInvalideError
 from lsun_events.interfaces.web.lancement import lancer
-from lsun_events.interfaces.web.requete_audit import FiltresAudit, journal
 from lsun_events.projections import rapports, requetes_vue
+from lsun_events.projections.requetes_audit import FiltresAudit, par_filtres
 from lsun_events.regles.messages import rapport
 
 ERREUR = {"description": "Erreur", "content": {"application/json": {"example": {"erreur": "Message en français."}}}}
@@ -175,7 +175,7 @@ def audit(acces: VoirAudit, systeme: SystemeDep, eleve: str | None = None, ensei
                            du=du, au=au)
     with systeme.lire("audit") as c:
         return {"uai": acces.uai, "filtres": filtres.en_dict(),
-                **journal(c, acces.uai, filtres, limite=limite, decalage=decalage).en_dict()}
+                **par_filtres(c, acces.uai, filtres, limite=limite, decalage=decalage).en_dict()}
 
 
 @router.get("/etablissements/{uai}/bilans", tags=["bilans"], summary="Les bilans d'une division pour une période")

@@ -16,9 +16,9 @@ from lsun_events.interfaces.web.erreurs import RequeteInvalideError
 from lsun_events.interfaces.web.pages import flash, rediriger
 from lsun_events.interfaces.web.rapport_web import reponse_csv, tableau_csv
 from lsun_events.interfaces.web.rendu import page, url, valeur_fr
-from lsun_events.interfaces.web.requete_audit import FiltresAudit, acteurs, enseignants, journal
 from lsun_events.interfaces.web.securite import verifier_csrf
 from lsun_events.projections import rapports, requetes_vue
+from lsun_events.projections.requetes_audit import FiltresAudit, acteurs, par_filtres
 
 router = APIRouter(include_in_schema=False)
 VoirBilans = Annotated[Acces, Depends(droit("voir_bilans"))]
@@ -109,6 +109,7 @@ def ouvrir(request: Request, acces: Parametrer, systeme: SystemeDep, division: A
 
 
 AUDIT_CSV_MAX = 20_000  # rows of the audit CSV: the most recent ones matching the filters
+AUDIT_PAGE = 100  # rows per page of the audit page
 ENTETES_AUDIT = ["date (UTC)", "acteur", "synchronisation", "objet", "événement", "champ", "ancien", "nouveau",
                  "élève", "enseignant", "division"]
 
@@ -129,7 +130,7 @@ def audit_csv(acces: VoirAudit, systeme: SystemeDep, filtres: Filtres) -> Respon
     """The log as the page filters it, newest first, ``AUDIT_CSV_MAX`` rows at most (header ``X-Lignes-Total``:
     how many matched)."""
     with systeme.lire("audit") as c:
-        resultat = journal(c, acces.uai, filtres, limite=AUDIT_CSV_MAX)
+        resultat = par_filtres(c, acces.uai, filtres, limite=AUDIT_CSV_MAX)
     lignes = ([x.date, x.acteur, x.synchronisation, x.nom, x.evenement, x.champ,
                "" if x.ancien is None else valeur_fr(x.ancien), "" if x.nouveau is None else valeur_fr(x.nouveau),
                x.eleve_id, x.enseignant, x.division] for x in resultat.lignes)
@@ -142,10 +143,10 @@ def audit_csv(acces: VoirAudit, systeme: SystemeDep, filtres: Filtres) -> Respon
 def audit(request: Request, acces: VoirAudit, systeme: SystemeDep, filtres: Filtres,
           decalage: Decalage = 0) -> Response:
     with systeme.lire("audit") as c:
-        resultat = journal(c, acces.uai, filtres, decalage=decalage)
+        resultat = par_filtres(c, acces.uai, filtres, limite=AUDIT_PAGE, decalage=decalage)
         liste_acteurs = acteurs(c, acces.uai)
     with systeme.lire("courante") as c:
-        liste_enseignants = enseignants(c, acces.uai)
+        liste_enseignants = requetes_vue.enseignants(c, acces.uai)
     with systeme.lire("rapports") as c:
         runs = rapports.runs(c, acces.uai, limite=100)
     return page(request, "audit.html", {
