@@ -10,6 +10,7 @@ from uuid import UUID
 
 from lsun_events.aggregates.bilan import Bilan
 from lsun_events.aggregates.valeurs import ArchiveBilan, Changement, changements
+from lsun_events.application.documents import bilan_en_dict
 
 if TYPE_CHECKING:
     from lsun_events.application.app import LsunApp
@@ -40,12 +41,7 @@ class ArchiveConsultee:
             "bilan": str(self.bilan_id), "version": self.version, "archive_le": self.archive_le.isoformat(),
             "acteur": self.acteur, "synchronisation": self.synchronisation,
             "eleve": a.identite_eleve.nom_affiche, "identite_eleve": a.identite_eleve.en_dict(),
-            "division": a.division, "periode": a.periode.en_dict(), "etat": a.etat,
-            "profs_principaux": [{"enseignant": r.cle, "nom": noms.get(r.cle)} for r in a.profs_principaux],
-            "acquis": [{"matiere": x.matiere_code, "libelle": x.matiere_libelle,
-                        "enseignants": [{"enseignant": r.cle, "nom": noms.get(r.cle)} for r in x.enseignants],
-                        "positionnement": x.positionnement, "appreciation": x.appreciation,
-                        "elements_programme": list(x.elements_programme)} for x in a.acquis],
+            **bilan_en_dict(a, lambda r: noms.get(r.cle)),
             "differences": [{"champ": d.champ, "archive": d.ancien, "actuel": d.nouveau} for d in self.differences],
         }
 

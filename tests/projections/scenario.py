@@ -60,7 +60,8 @@ def lire(ecole: Ecole, dossier: Path) -> SourceSnapshot:
 
 
 def construire(store: Store, dossier: Path, *, rattraper: bool = True) -> Scenario:
-    """The whole story; with ``rattraper`` the views are caught up after each command (embedded mode)."""
+    """The whole story. Each save catches the views up (the application's hook), unless the views are left to
+    their processes (PostgreSQL, ``LSUN_PROJECTIONS=processus``); ``rattraper`` adds explicit barriers."""
     ecole = generer("mini")
     sc = Scenario(store, dossier, ecole)
     with Systeme(store) as s:

@@ -124,8 +124,10 @@ def test_tue_au_milieu_puis_relance_comme_une_reconstruction(store_postgresql: S
 
 
 @pytest.mark.postgres
-def test_une_seule_projection_et_sigint(store_postgresql: Store, tmp_path: Path) -> None:
+def test_une_seule_projection_et_sigint(store_postgresql: Store, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
     store = store_postgresql
+    monkeypatch.setenv("LSUN_PROJECTIONS", "processus")  # the commands leave the views to their processes
     sc.construire(store, tmp_path, rattraper=False)
     processus = subprocess.Popen([str(LSUN_EVENTS), "projections", "suivre", "--projection", "audit", "--json",
                                   "--store", store.url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

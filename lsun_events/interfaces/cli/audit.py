@@ -10,10 +10,11 @@ from uuid import UUID
 
 from lsun_events.aggregates.enseignant import Enseignant
 from lsun_events.aggregates.valeurs import RefEnseignant
+from lsun_events.application.documents import bilan_en_dict
 from lsun_events.application.erreurs import ErreurLsun
 from lsun_events.application.historique import archives as lire_archives
 from lsun_events.application.synchronisation import RunInconnuError
-from lsun_events.interfaces.cli.presentation import bilan_en_dict, bilan_en_lignes
+from lsun_events.interfaces.cli.presentation import bilan_en_lignes
 from lsun_events.interfaces.cli.sortie import Resultat, echapper
 from lsun_events.projections import requetes_audit
 from lsun_events.systeme import Systeme
@@ -79,7 +80,6 @@ def audit(args: argparse.Namespace) -> Resultat:
                "jusqu_au": args.jusqu_au}
     with Systeme(args.store) as s:
         _verifier(s, args.uai, filtre, valeur)
-        s.rattraper()
         with s.lire("audit") as c:
             page: PageAudit
             if filtre == "eleve":

@@ -52,21 +52,22 @@ def preparer(store: Store, dossier: Path, jour: date) -> tuple[Systeme, dict[str
     avant = ecrire_exports(ecole, dossier / "exports-rentree")
     systeme = Systeme(store)
     app = systeme.app
-    compte = app.importer(charger_exports(avant.siecle_dossier, avant.sts), CHEF, jour)
-    divisions = [d.code for d in ecole.divisions]
-    for code in divisions:
-        app.parametrer_periodes(ecole.uai, code, periodes(annee), CHEF)
-        app.ouvrir_bilans(ecole.uai, code, "T1", CHEF)
-        app.ouvrir_bilans(ecole.uai, code, "T2", CHEF)
-    app.verrouiller(ecole.uai, divisions[0], "T1", CHEF)
+    with app.regrouper():  # the views catch up once, at the end, rather than after each of these saves
+        compte = app.importer(charger_exports(avant.siecle_dossier, avant.sts), CHEF, jour)
+        divisions = [d.code for d in ecole.divisions]
+        for code in divisions:
+            app.parametrer_periodes(ecole.uai, code, periodes(annee), CHEF)
+            app.ouvrir_bilans(ecole.uai, code, "T1", CHEF)
+            app.ouvrir_bilans(ecole.uai, code, "T2", CHEF)
+        app.verrouiller(ecole.uai, divisions[0], "T1", CHEF)
 
-    modifiee = v.renommer_eleves(ecole, 0.05, graine=1)
-    modifiee, _ = v.ajouter_enseignant_au_service(modifiee, divisions[0], "061300")
-    modifiee = v.changer_pp(modifiee, divisions[1])
-    apres = ecrire_exports(modifiee, dossier / "exports-novembre")
-    demande = DemandeSynchronisation(uai=ecole.uai, acteur=CHEF, jour=jour, divisions=tuple(divisions[:3]))
-    resultat = app.synchroniser(demande, charger_exports(apres.siecle_dossier, apres.sts, uai_attendu=ecole.uai))
-    systeme.rattraper()
+        modifiee = v.renommer_eleves(ecole, 0.05, graine=1)
+        modifiee, _ = v.ajouter_enseignant_au_service(modifiee, divisions[0], "061300")
+        modifiee = v.changer_pp(modifiee, divisions[1])
+        apres = ecrire_exports(modifiee, dossier / "exports-novembre")
+        demande = DemandeSynchronisation(uai=ecole.uai, acteur=CHEF, jour=jour, divisions=tuple(divisions[:3]))
+        resultat = app.synchroniser(demande,
+                                    charger_exports(apres.siecle_dossier, apres.sts, uai_attendu=ecole.uai))
     return systeme, {"uai": ecole.uai, "import": compte, "divisions": divisions,
                      "synchronisation": resultat.en_dict(), "messages": resultat.messages,
                      "exports": [str(avant.siecle_dossier.parent), str(apres.siecle_dossier.parent)]}

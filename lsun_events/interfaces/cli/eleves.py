@@ -25,7 +25,6 @@ def importer(args: argparse.Namespace) -> Resultat:
     snapshot = lire_source(args.uai, siecle=args.siecle, sts=args.sts)
     with Systeme(args.store) as s:
         compte = s.app.importer(snapshot, args.acteur, jour)
-        s.rattraper()
     return Resultat({"uai": snapshot.uai, **compte}, [
         f"Établissement {snapshot.uai} importé : {compte['divisions']} divisions, {compte['groupes']} groupes, "
         f"{compte['eleves']} élèves, {compte['enseignants']} enseignants."])
@@ -39,7 +38,6 @@ def ajouter_eleves(args: argparse.Namespace) -> Resultat:
     with Systeme(args.store) as s:
         ignores = eleves_de_divisions_inconnues(s.app, snapshot, jour)
         compte = s.app.ajouter_eleves(snapshot, args.acteur, jour)
-        s.rattraper()
     lignes = [f"{compte['eleves']} élève(s) ajouté(s)."]
     if ignores:
         detail = ", ".join(f"{code} ({n} élève{'s' if n > 1 else ''})" for code, n in ignores.items())

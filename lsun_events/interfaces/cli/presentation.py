@@ -1,31 +1,10 @@
-"""Aggregates → plain dicts and French lines for the command line and the web page."""
+"""Bilans and messages as French lines for the command line (a bilan as a dict:
+``lsun_events.application.documents``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from lsun_events.aggregates.bilan import Bilan
 from lsun_events.regles.messages import Message
-
-
-def bilan_en_dict(bilan: Bilan) -> dict[str, Any]:
-    return {
-        "id": str(bilan.id),
-        "version": bilan.version,
-        "modifie_le": bilan.modified_on.isoformat(),
-        "eleve": bilan.eleve_id,
-        "division": bilan.division,
-        "periode": bilan.periode.en_dict(),
-        "etat": str(bilan.etat),
-        "profs_principaux": [p.cle for p in bilan.profs_principaux],
-        "acquis": [
-            {"matiere": a.matiere_code, "libelle": a.matiere_libelle,
-             "enseignants": [e.cle for e in a.enseignants], "positionnement": a.positionnement,
-             "appreciation": a.appreciation}
-            for a in bilan.acquis.values()
-        ],
-        "archives": len(bilan.archives),
-    }
 
 
 def bilan_en_lignes(bilan: Bilan) -> list[str]:

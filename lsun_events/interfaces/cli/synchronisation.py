@@ -43,7 +43,6 @@ def synchroniser(args: argparse.Namespace) -> Resultat:
         annee = s.app.etablissement(args.uai).annee_scolaire
         source = lire_source(args.uai, siecle=args.siecle, sts=args.sts, s3e=args.s3e, jeton=args.jeton, annee=annee)
         resultat = s.app.synchroniser(demande, source, Progression())
-        s.rattraper()
     entete = ("Simulation (rien n'a été enregistré)" if args.simulation
               else f"Synchronisation {resultat.synchronisation} terminée")
     return Resultat(resultat.en_dict(), [f"{entete} : {len(resultat.messages)} message(s).",
@@ -64,7 +63,6 @@ def messages(args: argparse.Namespace) -> Resultat:
         if args.regenerer:
             liste = rapport(evenements_du_run(s.app, run_id))
         else:
-            s.rattraper()
             with s.lire("rapports") as c:
                 if rapports.run(c, str(run_id)) is None:
                     raise RunInconnuError(run_id)

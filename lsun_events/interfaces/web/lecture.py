@@ -14,6 +14,7 @@ from lsun_events.aggregates.enseignant import Enseignant
 from lsun_events.aggregates.etablissement import Etablissement
 from lsun_events.aggregates.valeurs import ArchiveBilan, RefEnseignant
 from lsun_events.application.app import LsunApp
+from lsun_events.application.documents import bilan_en_dict
 from lsun_events.application.historique import bilan_tel_qu_il_etait
 from lsun_events.projections.base import Curseur
 from lsun_events.projections.vue_courante import TABLES
@@ -42,16 +43,9 @@ class BilanVue:
     def en_dict(self) -> dict[str, Any]:
         b = self.bilan
         return {
+            **bilan_en_dict(b, self.nom),
             "eleve": {"eleve_id": b.eleve_id, "nom": self.eleve.identite.nom_affiche},
-            "division": b.division, "periode": {"code": b.periode.code, "debut": b.periode.debut.isoformat(),
-                                                "fin": b.periode.fin.isoformat()},
-            "etat": str(b.etat), "version": b.version, "version_actuelle": self.version_actuelle,
-            "modifie_le": b.modified_on.isoformat(),
-            "profs_principaux": [{"enseignant": p.cle, "nom": self.nom(p)} for p in b.profs_principaux],
-            "acquis": [{"matiere": a.matiere_code, "libelle": a.matiere_libelle,
-                        "enseignants": [{"enseignant": e.cle, "nom": self.nom(e)} for e in a.enseignants],
-                        "positionnement": a.positionnement, "appreciation": a.appreciation}
-                       for a in b.acquis.values()],
+            "version_actuelle": self.version_actuelle,
             "archives": [{"archive_le": e.timestamp.isoformat(), "acteur": e.acteur,
                           "synchronisation": e.synchronisation, **archive_en_dict(e.archive)}
                          for e in self.archives],
@@ -62,14 +56,12 @@ class BilanVue:
 
 
 def archive_en_dict(a: ArchiveBilan) -> dict[str, Any]:
+    """An archived bilan inside its bilan's document: teachers by key with their names apart, as archived;
+    the period by its code (the bilan's own period is given in full)."""
     i = a.identite_eleve
-    return {"eleve": {"nom": i.nom_affiche, "nom_de_famille": i.nom_de_famille, "nom_usage": i.nom_usage,
+    return {**bilan_en_dict(a), "periode": a.periode.code,
+            "eleve": {"nom": i.nom_affiche, "nom_de_famille": i.nom_de_famille, "nom_usage": i.nom_usage,
                       "prenoms": list(i.prenoms)},
-            "division": a.division, "periode": a.periode.code, "etat": a.etat,
-            "profs_principaux": [p.cle for p in a.profs_principaux],
-            "acquis": [{"matiere": x.matiere_code, "libelle": x.matiere_libelle,
-                        "enseignants": [e.cle for e in x.enseignants], "positionnement": x.positionnement,
-                        "appreciation": x.appreciation} for x in a.acquis],
             "enseignants": {e.ref.cle: e.nom for e in a.enseignants}}
 
 
