@@ -48,8 +48,8 @@ def mesurer(kind: str, n: int) -> dict[str, Any]:
             fil.start()
             horloge = [datetime.now(UTC)]
             for uai in ecoles:
-                service.parametrer(systeme, planification, uai, "bench", active=True, adresse_s3e=serveur.url)
-            worker = Worker(systeme, planification, jeton="j", jour=JOUR, horloge=lambda: horloge[0])
+                service.parametrer(systeme.app, planification, uai, "bench", active=True, adresse_s3e=serveur.url)
+            worker = Worker(systeme.app, planification, jeton="j", jour=JOUR, horloge=lambda: horloge[0])
 
             def cycle() -> tuple[float, list[tuple[str, str]]]:
                 horloge[0] += timedelta(minutes=16)

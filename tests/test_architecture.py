@@ -12,9 +12,10 @@ those under ``if TYPE_CHECKING:`` (types only: nothing runs them). The rules, fr
   settings, the SQL helpers and the memory helper (no aggregate loader, no lock, no bookkeeping table);
 - ``sources``: no aggregate but ``aggregates.normalisation`` (the one text normalisation), no ``application``,
   no ``regles``, no ``storage``, no ``projections``;
+- ``automatique`` (scheduling): no ``interfaces``, no composition root — it is handed the ``LsunApp``, whose
+  views the composition root keeps current through the application's hook;
 - nothing outside ``interfaces`` imports ``interfaces`` (the console entry ``lsun-events`` is
-  ``interfaces.cli:main`` itself); only ``interfaces`` and ``automatique``'s worker entry import the
-  composition root (see ``RACINE_PERMISE``);
+  ``interfaces.cli:main`` itself), and only ``interfaces`` import the composition root ``systeme``;
 - the package root holds ``__init__.py`` and ``systeme.py`` only;
 - no import cycle between modules.
 """
@@ -73,6 +74,13 @@ def _imports(arbre: ast.AST, module: str, paquet: bool) -> Iterator[str]:
             yield from _imports(noeud, module, paquet)
 
 
+def _module_de(nom: str, connus: dict[str, Path]) -> str:
+    """The project module an imported name is in: ``from a.b import c`` names module ``a.b.c`` or a name of ``a.b``."""
+    while nom not in connus:
+        nom = nom.rpartition(".")[0]
+    return nom
+
+
 @cache
 def dependances() -> dict[str, frozenset[str]]:
     """Module → the project modules it imports; other libraries as their top-level name (``sys``, ``lxml``)
@@ -86,10 +94,9 @@ def dependances() -> dict[str, frozenset[str]]:
             if nom.split(".")[0] != PAQUET:
                 cibles.add(".".join(nom.split(".")[:2]) if nom.startswith("eventsourcing.") else nom.split(".")[0])
                 continue
-            while nom not in connus:  # ``from a.b import c``: c is a name of module a.b
-                nom = nom.rpartition(".")[0]
-            if nom != module:
-                cibles.add(nom)
+            cible = _module_de(nom, connus)
+            if cible != module:
+                cibles.add(cible)
         graphe[module] = frozenset(cibles)
     return graphe
 
@@ -150,14 +157,14 @@ def test_les_sources_ne_connaissent_aucun_agregat_sauf_la_normalisation_des_text
     assert _refus("sources", ("lsun_events.sources", "lsun_events.aggregates.normalisation")) == []
 
 
-# The composition root builds the application, the views and their wiring: the edges (interfaces) start from it.
-# automatique's worker is an entry too (``lsun-events worker``, and the web server's background worker): it is
-# handed a ``Systeme`` and catches the views up after its runs — say so here rather than hide it.
-RACINE_PERMISE = ("lsun_events.interfaces", "lsun_events.automatique.worker", "lsun_events.automatique.service")
+def test_l_automatique_n_importe_ni_interfaces_ni_la_racine_de_composition() -> None:
+    assert [f"{m} → {c}" for m in _de_la_couche("automatique") for c in sorted(_internes(m))
+            if _dans(c, "lsun_events.interfaces", "lsun_events.systeme")] == []
 
 
-def test_seules_les_interfaces_et_l_entree_du_worker_importent_la_racine_de_composition() -> None:
-    assert [m for m in modules() if "lsun_events.systeme" in _internes(m) and not _dans(m, *RACINE_PERMISE)] == []
+def test_seules_les_interfaces_importent_la_racine_de_composition() -> None:
+    # The composition root builds the application, the views and their wiring: the edges start from it.
+    assert [m for m in modules() if "lsun_events.systeme" in _internes(m) and not _dans(m, "lsun_events.interfaces")] == []
 
 
 def test_rien_hors_des_interfaces_n_importe_les_interfaces() -> None:
@@ -223,11 +230,5 @@ def test_aucun_cycle_d_imports_entre_modules() -> None:
     ("def f():\n    from lsun_events.systeme import Systeme\n", {"lsun_events.systeme"}),
 ])
 def test_la_lecture_des_imports(code: str, attendu: set[str]) -> None:
-    connus = modules()
-    trouves = set()
-    for nom in _imports(ast.parse(code), "lsun_events.regles.exemple", False):
-        if nom.startswith(PAQUET + "."):
-            while nom not in connus:
-                nom = nom.rpartition(".")[0]
-            trouves.add(nom)
-    assert trouves == attendu
+    noms = _imports(ast.parse(code), "lsun_events.regles.exemple", False)
+    assert {_module_de(nom, modules()) for nom in noms if nom.startswith(PAQUET + ".")} == attendu

@@ -5,13 +5,15 @@ on a held run (apply it, or abandon it). What is recorded is the application's u
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsun_events.application.erreurs import RetenueInconnueError
 from lsun_events.application.synchronisation import ResultatSynchronisation
 from lsun_events.automatique.planification import Planification
 from lsun_events.sources.records import SourceSnapshot
-from lsun_events.systeme import Systeme
+
+if TYPE_CHECKING:
+    from lsun_events.application.app import LsunApp
 
 ACTEUR_AUTOMATIQUE = "synchronisation automatique"
 
@@ -19,19 +21,19 @@ __all__ = ["ACTEUR_AUTOMATIQUE", "RetenueInconnueError", "abandonner_retenue", "
            "parametrer"]
 
 
-def parametrer(systeme: Systeme, planification: Planification, uai: str, acteur: str, *, active: bool,
+def parametrer(app: LsunApp, planification: Planification, uai: str, acteur: str, *, active: bool,
                adresse_s3e: str | None = None, intervalle_minutes: int = 15) -> None:
     """Record the choice as an event (who turned it on or off), then schedule the school."""
-    parametres = systeme.app.parametrer_automatique(uai, acteur, active=active, adresse_s3e=adresse_s3e,
+    parametres = app.parametrer_automatique(uai, acteur, active=active, adresse_s3e=adresse_s3e,
                                                     intervalle_minutes=intervalle_minutes)
     planification.parametrer(uai.upper(), active=parametres.active, adresse_s3e=parametres.adresse_s3e,
                              intervalle_minutes=parametres.intervalle_minutes)
 
 
-def etat(systeme: Systeme, planification: Planification, uai: str) -> dict[str, Any]:
+def etat(app: LsunApp, planification: Planification, uai: str) -> dict[str, Any]:
     """What the chef sees: on or off, last check, last run, next check, failures, held runs."""
     uai = uai.upper()
-    etab = systeme.app.etablissement(uai)
+    etab = app.etablissement(uai)
     plan = planification.etat(uai) or {}
     return {
         "uai": uai,
@@ -48,7 +50,7 @@ def etat(systeme: Systeme, planification: Planification, uai: str) -> dict[str, 
     }
 
 
-def appliquer_retenue(systeme: Systeme, planification: Planification, synchronisation: str, acteur: str,
+def appliquer_retenue(app: LsunApp, planification: Planification, synchronisation: str, acteur: str,
                       jour: date) -> ResultatSynchronisation:
     """The chef applies a held source as it was previewed: a run by the chef, then the held run is marked."""
     trouvee = planification.source_retenue(synchronisation)
@@ -56,13 +58,13 @@ def appliquer_retenue(systeme: Systeme, planification: Planification, synchronis
         raise RetenueInconnueError(synchronisation)
     _, snapshot_json = trouvee
     source = SourceSnapshot.model_validate_json(snapshot_json)
-    resultat = systeme.app.appliquer_retenue(synchronisation, source, acteur, jour)
+    resultat = app.appliquer_retenue(synchronisation, source, acteur, jour)
     planification.oublier_retenue(synchronisation)
     return resultat
 
 
-def abandonner_retenue(systeme: Systeme, planification: Planification, synchronisation: str, acteur: str) -> None:
+def abandonner_retenue(app: LsunApp, planification: Planification, synchronisation: str, acteur: str) -> None:
     if planification.source_retenue(synchronisation) is None:
         raise RetenueInconnueError(synchronisation)
-    systeme.app.abandonner_retenue(synchronisation, acteur)
+    app.abandonner_retenue(synchronisation, acteur)
     planification.oublier_retenue(synchronisation)

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsun_events.aggregates.erreurs import ErreurDomaine
 from lsun_events.application.erreurs import ErreurLsun
@@ -27,7 +27,9 @@ from lsun_events.sources.erreurs import SourceInvalideError
 from lsun_events.sources.s3e_client import ClientS3E
 from lsun_events.sources.snapshot import lire_snapshot
 from lsun_events.storage.config import jour_fixe
-from lsun_events.systeme import Systeme
+
+if TYPE_CHECKING:
+    from lsun_events.application.app import LsunApp
 
 journal = logging.getLogger("lsun_events.worker")
 
@@ -36,7 +38,7 @@ REPRISE_MAX = timedelta(hours=6)
 
 @dataclass
 class Worker:
-    systeme: Systeme
+    app: LsunApp  # its views follow each save through the hook the composition root set
     planification: Planification
     garde: Garde = field(default_factory=Garde)
     jeton: str | None = None  # the S3E bearer token (académie-wide)
@@ -82,7 +84,7 @@ class Worker:
             return "echec"
 
     def _traiter(self, uai: str, plan: dict[str, Any], intervalle: timedelta, jour: date) -> str:
-        app = self.systeme.app
+        app = self.app
         prochaine = self.horloge() + intervalle
         with ClientS3E(plan["adresse_s3e"], jeton=self.jeton, timeout=self.timeout) as client, \
                 client.telecharger(uai, etags=plan["etags"]) as telechargement:

@@ -39,10 +39,11 @@ def test_deux_workers_ne_synchronisent_jamais_le_meme_etablissement_en_meme_temp
     horloge = [datetime.now(UTC)]
     with demarrer_serveur_s3e(dossier) as serveur:
         for uai in UAIS:
-            service.parametrer(principal, planification, uai, "chef", active=True, adresse_s3e=serveur.url,
+            service.parametrer(principal.app, planification, uai, "chef", active=True, adresse_s3e=serveur.url,
                                intervalle_minutes=15)
-        workers = [Worker(Systeme(store), Planification(store), jeton=JETON_TEST, jour=JOUR, nom=f"w{i}",
-                          horloge=lambda: horloge[0]) for i in range(2)]
+        systemes = [Systeme(store) for _ in range(2)]
+        workers = [Worker(s.app, Planification(store), jeton=JETON_TEST, jour=JOUR, nom=f"w{i}",
+                          horloge=lambda: horloge[0]) for i, s in enumerate(systemes)]
         faits: list[tuple[str, str, str]] = []
         erreurs: list[BaseException] = []
 
@@ -65,9 +66,9 @@ def test_deux_workers_ne_synchronisent_jamais_le_meme_etablissement_en_meme_temp
                 f.join(timeout=120)
             assert not erreurs, erreurs
 
-        for w in workers:
+        for w, s in zip(workers, systemes, strict=True):
             w.planification.fermer()
-            w.systeme.fermer()
+            s.fermer()
     principal.rattraper()
     with principal.lire("rapports") as c:
         for uai in UAIS:

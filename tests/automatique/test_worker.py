@@ -80,9 +80,9 @@ def banc(store: Store, tmp_path: Path) -> Iterator[Banc]:
     ecrire_s3e(MINI, dossier)
     with demarrer_serveur_s3e(dossier) as serveur:
         horloge = Horloge()
-        worker = Worker(systeme, planification, garde=Garde(), jeton=JETON_TEST, jour=JOUR, horloge=horloge,
+        worker = Worker(systeme.app, planification, garde=Garde(), jeton=JETON_TEST, jour=JOUR, horloge=horloge,
                         timeout=(2, 5))
-        service.parametrer(systeme, planification, MINI.uai, CHEF, active=True, adresse_s3e=serveur.url,
+        service.parametrer(systeme.app, planification, MINI.uai, CHEF, active=True, adresse_s3e=serveur.url,
                            intervalle_minutes=15)
         yield Banc(systeme, planification, worker, horloge, dossier, serveur)
     planification.fermer()
@@ -103,7 +103,7 @@ def test_une_source_modifiee_est_synchronisee_automatiquement(banc: Banc) -> Non
         "Les informations LSUN de l'élève Timothée-Arthur HUET ont été archivées (1 bilan(s) verrouillé(s)).",
         "L'élève Timothée-Arthur HUET (4A) a été mis à jour.",
         "Aucune période n'est paramétrée pour la division 3B."]  # every division: 3B has no period
-    etat = service.etat(banc.systeme, banc.planification, MINI.uai)
+    etat = service.etat(banc.systeme.app, banc.planification, MINI.uai)
     assert etat["dernier_etat"] == "synchronisee"
     assert etat["derniere_synchronisation"] == dernier["synchronisation"]
     assert etat["active"]
@@ -134,7 +134,7 @@ def test_une_source_tronquee_est_retenue_puis_appliquee_ou_abandonnee(banc: Banc
     avant = banc.position()
     assert banc.cycle() == [(MINI.uai, "retenue")]
 
-    [retenue] = service.etat(banc.systeme, banc.planification, MINI.uai)["retenues"]
+    [retenue] = service.etat(banc.systeme.app, banc.planification, MINI.uai)["retenues"]
     assert retenue["raison"].startswith("Source suspecte, rien n'a été appliqué : la division 4A perdrait 71 % de ses élèves")
     assert "L'élève Noémie HADDAD n'est plus scolarisé dans la division 4A." in [m["texte"] for m in retenue["messages"]]
     nouveaux = banc.systeme.app.recorder.select_notifications(start=avant, limit=100, inclusive_of_start=False)
@@ -143,21 +143,21 @@ def test_une_source_tronquee_est_retenue_puis_appliquee_ou_abandonnee(banc: Banc
     # The same source is not held again at the next check.
     assert banc.cycle() == [(MINI.uai, "inchangee")]
 
-    resultat = service.appliquer_retenue(banc.systeme, banc.planification, retenue["synchronisation"], CHEF, JOUR)
+    resultat = service.appliquer_retenue(banc.systeme.app, banc.planification, retenue["synchronisation"], CHEF, JOUR)
     assert [m.code for m in resultat.messages].count("M1") == 5
     statuts = {r["synchronisation"]: r["statut"] for r in banc.runs()}
     assert statuts[retenue["synchronisation"]] == "appliquee"
     assert statuts[str(resultat.synchronisation)] == "terminee"
-    assert service.etat(banc.systeme, banc.planification, MINI.uai)["retenues"] == []
+    assert service.etat(banc.systeme.app, banc.planification, MINI.uai)["retenues"] == []
 
     # Another suspicious source, abandoned by the chef: nothing applied.
     banc.publier(v.renommer_division(tronquee, "4B", "4 B"))
     for eleve_id in ("2400153", "2400196", "2400151", "2400171", "2400158"):
         banc.publier(tronquee := v.retirer_eleve(tronquee, eleve_id))
     assert banc.cycle() == [(MINI.uai, "retenue")]
-    [retenue] = service.etat(banc.systeme, banc.planification, MINI.uai)["retenues"]
+    [retenue] = service.etat(banc.systeme.app, banc.planification, MINI.uai)["retenues"]
     avant = banc.position()
-    service.abandonner_retenue(banc.systeme, banc.planification, retenue["synchronisation"], CHEF)
+    service.abandonner_retenue(banc.systeme.app, banc.planification, retenue["synchronisation"], CHEF)
     assert banc.position() == avant + 1
     assert {r["synchronisation"]: r["statut"] for r in banc.runs()}[retenue["synchronisation"]] == "abandonnee"
 
@@ -179,7 +179,7 @@ def test_s3e_injoignable_echec_note_reessai_plus_tard_rien_d_enregistre(banc: Ba
     banc.serveur.server_close()
     banc.publier(v.renommer_eleve(MINI, "2400102", prenoms=["Timothée-Arthur"]))
     assert banc.cycle() == [(MINI.uai, "echec")]
-    etat = service.etat(banc.systeme, banc.planification, MINI.uai)
+    etat = service.etat(banc.systeme.app, banc.planification, MINI.uai)
     assert etat["echecs"] == 1
     assert "impossible de joindre le service S3E" in etat["message"]
     assert banc.position() == avant
@@ -190,11 +190,11 @@ def test_s3e_injoignable_echec_note_reessai_plus_tard_rien_d_enregistre(banc: Ba
     assert banc.worker.cycle() == [(MINI.uai, "echec")]
     banc.horloge.avancer(16)
     assert banc.worker.cycle() == []
-    assert service.etat(banc.systeme, banc.planification, MINI.uai)["echecs"] == 2
+    assert service.etat(banc.systeme.app, banc.planification, MINI.uai)["echecs"] == 2
 
 
 def test_desactivee_plus_rien_n_est_verifie(banc: Banc) -> None:
-    service.parametrer(banc.systeme, banc.planification, MINI.uai, CHEF, active=False)
+    service.parametrer(banc.systeme.app, banc.planification, MINI.uai, CHEF, active=False)
     assert banc.cycle() == []
     etab = banc.systeme.app.etablissement(MINI.uai)
     assert etab.automatique is not None

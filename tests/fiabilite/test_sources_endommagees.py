@@ -250,9 +250,9 @@ def test_le_worker_note_l_echec_de_chaque_source_endommagee_sans_rien_enregistre
     with Systeme(store) as systeme:
         planification = Planification(store)
         try:
-            worker = Worker(systeme, planification, garde=Garde(), jeton=JETON_TEST, jour=date.today(),
+            worker = Worker(systeme.app, planification, garde=Garde(), jeton=JETON_TEST, jour=date.today(),
                             horloge=horloge, timeout=(2, 5))
-            service.parametrer(systeme, planification, UAI, CHEF, active=True, adresse_s3e=url, intervalle_minutes=15)
+            service.parametrer(systeme.app, planification, UAI, CHEF, active=True, adresse_s3e=url, intervalle_minutes=15)
             avant_tout = contenu(store)  # the subscription is an event of its own
             for echecs, variante in enumerate(VARIANTES, start=1):
                 chemin = dossier / variante.fichier
@@ -262,7 +262,7 @@ def test_le_worker_note_l_echec_de_chaque_source_endommagee_sans_rien_enregistre
                     assert worker.cycle() == [(UAI, "echec")], variante.nom
                 finally:
                     chemin.write_bytes(sain)
-                etat = service.etat(systeme, planification, UAI)
+                etat = service.etat(systeme.app, planification, UAI)
                 assert (etat["dernier_etat"], etat["echecs"]) == ("echec", echecs)
                 message = etat["message"]
                 assert message.count("Fichier « ") == 1 and "Traceback" not in message, message
@@ -272,6 +272,6 @@ def test_le_worker_note_l_echec_de_chaque_source_endommagee_sans_rien_enregistre
                 assert contenu(store) == avant_tout, variante.nom
             horloge.t += timedelta(hours=7)
             [(uai, resultat)] = worker.cycle()  # undamaged again: read, no failure
-            assert (uai, resultat) != (UAI, "echec"), service.etat(systeme, planification, UAI)["message"]
+            assert (uai, resultat) != (UAI, "echec"), service.etat(systeme.app, planification, UAI)["message"]
         finally:
             planification.fermer()

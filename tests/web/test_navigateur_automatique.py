@@ -43,7 +43,7 @@ def cycle(site: Site) -> list[tuple[str, str]]:
     with Systeme(site.store) as systeme:
         plan = Planification(site.store)
         try:
-            return Worker(systeme, plan, jeton=JETON_TEST, jour=JOUR).cycle()
+            return Worker(systeme.app, plan, jeton=JETON_TEST, jour=JOUR).cycle()
         finally:
             plan.fermer()
 
@@ -98,7 +98,7 @@ def test_le_chef_active_voit_une_source_retenue_l_abandonne_puis_en_applique_une
     ecrire_s3e(v.renommer_division(banc["tronquee"], "4B", "4 B"), banc["dossier"])
     with Systeme(site.store) as systeme:  # make the school due now
         plan = Planification(site.store)
-        service.parametrer(systeme, plan, UAI, "Mme Dupont (chef)", active=True, adresse_s3e=banc["s3e"].url)
+        service.parametrer(systeme.app, plan, UAI, "Mme Dupont (chef)", active=True, adresse_s3e=banc["s3e"].url)
         plan.fermer()
     assert cycle(site) == [(UAI, "retenue")]
     page.reload()

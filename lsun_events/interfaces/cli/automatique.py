@@ -24,9 +24,9 @@ if TYPE_CHECKING:
 def activer(args: argparse.Namespace) -> Resultat:
     with Systeme(args.store) as s:
         p = Planification(s.store)
-        service.parametrer(s, p, args.uai, args.acteur, active=True, adresse_s3e=args.s3e,
+        service.parametrer(s.app, p, args.uai, args.acteur, active=True, adresse_s3e=args.s3e,
                            intervalle_minutes=args.intervalle)
-        e = service.etat(s, p, args.uai)
+        e = service.etat(s.app, p, args.uai)
         p.fermer()
     return Resultat(e, [f"Synchronisation automatique activée pour {e['uai']} : source {e['adresse_s3e']}, "
                         f"vérification toutes les {e['intervalle_minutes']} minutes."])
@@ -36,9 +36,9 @@ def desactiver(args: argparse.Namespace) -> Resultat:
     with Systeme(args.store) as s:
         p = Planification(s.store)
         actuel = s.app.etablissement(args.uai).automatique
-        service.parametrer(s, p, args.uai, args.acteur, active=False,
+        service.parametrer(s.app, p, args.uai, args.acteur, active=False,
                            intervalle_minutes=actuel.intervalle_minutes if actuel else 15)
-        e = service.etat(s, p, args.uai)
+        e = service.etat(s.app, p, args.uai)
         p.fermer()
     return Resultat(e, [f"Synchronisation automatique désactivée pour {e['uai']}."])
 
@@ -46,7 +46,7 @@ def desactiver(args: argparse.Namespace) -> Resultat:
 def etat(args: argparse.Namespace) -> Resultat:
     with Systeme(args.store) as s:
         p = Planification(s.store)
-        e = service.etat(s, p, args.uai)
+        e = service.etat(s.app, p, args.uai)
         p.fermer()
     lignes = [f"Synchronisation automatique de {e['uai']} : {'activée' if e['active'] else 'désactivée'}",
               f"  dernière vérification : {e['derniere_verification'] or 'aucune'} ({e['dernier_etat'] or '—'})",
@@ -62,7 +62,7 @@ def etat(args: argparse.Namespace) -> Resultat:
 def appliquer(args: argparse.Namespace) -> Resultat:
     with Systeme(args.store) as s:
         p = Planification(s.store)
-        resultat = service.appliquer_retenue(s, p, args.synchronisation, args.acteur, jour_de_reference())
+        resultat = service.appliquer_retenue(s.app, p, args.synchronisation, args.acteur, jour_de_reference())
         p.fermer()
     return Resultat(resultat.en_dict(), [f"Synchronisation retenue appliquée : {resultat.synchronisation}.",
                                          *messages_en_lignes(resultat.messages)])
@@ -71,7 +71,7 @@ def appliquer(args: argparse.Namespace) -> Resultat:
 def abandonner(args: argparse.Namespace) -> Resultat:
     with Systeme(args.store) as s:
         p = Planification(s.store)
-        service.abandonner_retenue(s, p, args.synchronisation, args.acteur)
+        service.abandonner_retenue(s.app, p, args.synchronisation, args.acteur)
         p.fermer()
     return Resultat({"synchronisation": args.synchronisation, "statut": "abandonnee"},
                     [f"Synchronisation retenue {args.synchronisation} abandonnée."])
@@ -82,7 +82,7 @@ def worker(args: argparse.Namespace) -> Resultat:
                   rentree_debut=args.rentree[0], rentree_fin=args.rentree[1])
     with Systeme(args.store) as s:
         p = Planification(s.store)
-        w = Worker(s, p, garde=garde, jeton=args.jeton or os.environ.get("LSUN_S3E_JETON"), jour=jour_fixe())
+        w = Worker(s.app, p, garde=garde, jeton=args.jeton or os.environ.get("LSUN_S3E_JETON"), jour=jour_fixe())
         if args.une_fois:
             faits = w.cycle()
         else:

@@ -31,7 +31,7 @@ PlanificationDep = Annotated[Planification, Depends(planification)]
 
 def etat_pour_la_page(systeme: Systeme, plan: Planification, uai: str) -> dict[str, Any]:
     """The state, with each held run's previewed messages grouped by division as the page shows them."""
-    etat = service.etat(systeme, plan, uai)
+    etat = service.etat(systeme.app, plan, uai)
     for retenue in etat["retenues"]:
         messages = [SimpleNamespace(**m) for m in retenue["messages"]]
         retenue["groupes"] = grouper(messages)  # type: ignore[arg-type]
@@ -49,7 +49,7 @@ def parametrer(request: Request, acces: Synchroniser, systeme: SystemeDep, plan:
                adresse_s3e: Annotated[Texte | None, Form()] = None,
                intervalle: Annotated[int, Form(ge=1, le=INTERVALLE_MAX)] = 15) -> Response:
     verifier_csrf(request, csrf)
-    service.parametrer(systeme, plan, acces.uai, acces.compte.acteur, active=active,
+    service.parametrer(systeme.app, plan, acces.uai, acces.compte.acteur, active=active,
                        adresse_s3e=(adresse_s3e or "").strip() or None, intervalle_minutes=intervalle)
     flash(request, "Synchronisation automatique activée." if active else "Synchronisation automatique désactivée.")
     return _retour(acces.uai)
@@ -60,7 +60,7 @@ def appliquer(request: Request, acces: Synchroniser, systeme: SystemeDep, plan: 
               reglages: ReglagesDep, synchronisation: str, csrf: Annotated[str | None, Form()] = None) -> Response:
     verifier_csrf(request, csrf)
     _verifier(plan, acces, synchronisation)
-    resultat = service.appliquer_retenue(systeme, plan, synchronisation, acces.compte.acteur, reglages.jour())
+    resultat = service.appliquer_retenue(systeme.app, plan, synchronisation, acces.compte.acteur, reglages.jour())
     flash(request, f"Synchronisation retenue appliquée : {len(resultat.messages)} message(s).")
     return rediriger(f"/etablissements/{acces.uai}/synchronisations/{resultat.synchronisation}")
 
@@ -70,7 +70,7 @@ def abandonner(request: Request, acces: Synchroniser, systeme: SystemeDep, plan:
                synchronisation: str, csrf: Annotated[str | None, Form()] = None) -> Response:
     verifier_csrf(request, csrf)
     _verifier(plan, acces, synchronisation)
-    service.abandonner_retenue(systeme, plan, synchronisation, acces.compte.acteur)
+    service.abandonner_retenue(systeme.app, plan, synchronisation, acces.compte.acteur)
     flash(request, "Synchronisation retenue abandonnée : rien n'a été appliqué.")
     return _retour(acces.uai)
 
