@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from lsun_events.aggregates.bilan import Bilan
+from lsun_events.aggregates.division import Division
 from lsun_events.aggregates.valeurs import ArchiveBilan, Changement, changements
 from lsun_events.application.documents import bilan_en_dict
 
@@ -49,13 +50,13 @@ class ArchiveConsultee:
 def archives(app: LsunApp, uai: str, eleve_id: str) -> list[ArchiveConsultee]:
     """Every archived bilan of the pupil, oldest first, each exactly as the ``BilanArchive`` event recorded it."""
     eleve = app.eleve(uai, eleve_id)
-    division = app.repository.get(UUID(eleve.division_id))
+    division: Division = app.repository.get(UUID(eleve.division_id))
     trouvees: list[ArchiveConsultee] = []
     for periode in sorted(division.periodes, key=lambda p: p.debut):
         bilan_id = Bilan.id_pour(uai, eleve_id, eleve.division_id, periode.code)
-        for e in app.events.get(bilan_id):  # nothing for a period whose bilans were not opened
-            if type(e).__name__ != "BilanArchive":
-                continue
+        # Nothing for a period whose bilans were not opened.
+        archivages: list[Any] = [e for e in app.historique(bilan_id) if type(e).__name__ == "BilanArchive"]
+        for e in archivages:
             trouvees.append(ArchiveConsultee(
                 bilan_id=bilan_id, version=e.originator_version, archive_le=e.timestamp, acteur=e.acteur,
                 synchronisation=e.synchronisation, archive=e.archive,
