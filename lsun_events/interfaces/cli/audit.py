@@ -62,8 +62,7 @@ def _verifier(s: Systeme, uai: str, filtre: str, valeur: str) -> None:
     if filtre == "eleve":
         s.app.eleve(uai, valeur)
     elif filtre == "enseignant":
-        type_, id_sts = valeur.split(":", 1)
-        if Enseignant.id_pour(uai, RefEnseignant(type_, id_sts)) not in s.app.repository:
+        if Enseignant.id_pour(uai, RefEnseignant.depuis_cle(valeur)) not in s.app.repository:
             raise EnseignantInconnuError(uai.upper(), valeur)
     elif filtre == "synchronisation":
         try:

@@ -73,7 +73,7 @@ def etablissements(c: Curseur) -> list[dict[str, Any]]:
 
 def noms_enseignants(app: LsunApp, etab: Etablissement) -> dict[str, str]:
     """``type:id`` → « PRENOM NOM » of every teacher of the school."""
-    refs = [RefEnseignant(*cle.split(":", 1)) for cle in etab.enseignants]
+    refs = [RefEnseignant.depuis_cle(cle) for cle in etab.enseignants]
     charges = charger(app, [Enseignant.id_pour(etab.uai, r) for r in refs])
     return {e.ref.cle: e.identite.nom_affiche for e in charges.values()}
 
