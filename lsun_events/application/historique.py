@@ -10,6 +10,7 @@ from uuid import UUID
 
 from lsun_events.aggregates.bilan import Bilan
 from lsun_events.aggregates.division import Division
+from lsun_events.aggregates.evenements import BilanArchive
 from lsun_events.aggregates.valeurs import ArchiveBilan, Changement, changements
 from lsun_events.application.documents import bilan_en_dict
 
@@ -55,7 +56,7 @@ def archives(app: LsunApp, uai: str, eleve_id: str) -> list[ArchiveConsultee]:
     for periode in sorted(division.periodes, key=lambda p: p.debut):
         bilan_id = Bilan.id_pour(uai, eleve_id, eleve.division_id, periode.code)
         # Nothing for a period whose bilans were not opened.
-        archivages: list[Any] = [e for e in app.historique(bilan_id) if type(e).__name__ == "BilanArchive"]
+        archivages: list[BilanArchive] = [e for e in app.historique(bilan_id) if type(e) is BilanArchive]
         for e in archivages:
             trouvees.append(ArchiveConsultee(
                 bilan_id=bilan_id, version=e.originator_version, archive_le=e.timestamp, acteur=e.acteur,

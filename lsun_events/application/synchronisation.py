@@ -16,6 +16,7 @@ from lsun_events.aggregates.base import LsunAggregate, contexte
 from lsun_events.aggregates.bilan import Bilan
 from lsun_events.aggregates.eleve import Eleve
 from lsun_events.aggregates.enseignant import Enseignant
+from lsun_events.aggregates.evenements import SynchronisationDemarree
 from lsun_events.aggregates.synchronisation import Synchronisation
 from lsun_events.aggregates.valeurs import DescriptionSource, ExportLu, RefEnseignant
 from lsun_events.application.erreurs import ConflitError, DivisionInconnueError, ErreurLsun
@@ -169,7 +170,7 @@ def evenements_du_run(app: LsunApp, synchronisation: UUID) -> list[Any]:
     debut = None
     position = None
     while debut is None:
-        notes = app.recorder.select_notifications(start=position, limit=1000, topics=["lsun:SynchronisationDemarree"],
+        notes = app.recorder.select_notifications(start=position, limit=1000, topics=[SynchronisationDemarree.TOPIC],
                                                   inclusive_of_start=False)
         if not notes:
             raise RunInconnuError(synchronisation)

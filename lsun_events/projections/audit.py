@@ -16,6 +16,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any
 
+from lsun_events.aggregates import evenements as ev
 from lsun_events.aggregates.eleve import Eleve
 from lsun_events.aggregates.valeurs import Acquis, Valeur
 from lsun_events.projections.base import Curseur, Dialecte, Modele
@@ -110,14 +111,15 @@ class Etat(dict[str, Any]):
         return {"agregat": agregat, **{k: dict.get(self, k) for k in FICHE}, "donnees": donnees}
 
 
+# By event class: every class has one (``tests/projections/test_chaque_evenement.py``).
 Gestionnaire = Callable[[Any, Etat, "Etats"], Iterator[Champ]]
-GESTIONNAIRES: dict[str, Gestionnaire] = {}
+GESTIONNAIRES: dict[type[Any], Gestionnaire] = {}
 
 
-def gere(*evenements: str) -> Callable[[Gestionnaire], Gestionnaire]:
+def gere(*evenements: type[Any]) -> Callable[[Gestionnaire], Gestionnaire]:
     def enregistrer(fonction: Gestionnaire) -> Gestionnaire:
-        for nom in evenements:
-            GESTIONNAIRES[nom] = fonction
+        for classe in evenements:
+            GESTIONNAIRES[classe] = fonction
         return fonction
     return enregistrer
 
@@ -168,7 +170,7 @@ def nom_de(etat: Etat, etats: Etats) -> str:
     return etat["nom"]
 
 
-def nom_archive(e: Any, etat: Etat) -> str:
+def nom_archive(e: ev.BilanArchive, etat: Etat) -> str:
     """An archive's row names the pupil as archived, from the archive itself: runs recorded before
     2026-11-24 saved the pupil's new data before the archives of the locked bilans, so the pupil's state
     already held the new name there (events are forever: the view reads both orders alike)."""
@@ -200,25 +202,26 @@ class Audit(Modele):
 
     def traiter(self, c: Curseur, page: list[tuple[int, Any]]) -> None:
         etats = Etats(c)
-        evenements = [(position, e) for position, e in page if type(e).__name__ in GESTIONNAIRES]
-        crees = {str(e.originator_id) for _, e in evenements if e.originator_version == 1}
-        etats.charger({str(e.originator_id) for _, e in evenements} - crees)
+        gestionnaires = GESTIONNAIRES
+        evenements = [(position, e, g) for position, e in page if (g := gestionnaires.get(type(e))) is not None]
+        crees = {str(e.originator_id) for _, e, _ in evenements if e.originator_version == 1}
+        etats.charger({str(e.originator_id) for _, e, _ in evenements} - crees)
         # A bilan's rows name its pupil: read the pupils' states too.
-        eleves = {eleve_de(e.uai, e.eleve_id) for _, e in evenements if type(e).__name__ == "BilanOuvert"}
+        eleves = {eleve_de(e.uai, e.eleve_id) for _, e, _ in evenements if type(e) is ev.BilanOuvert}
         eleves |= {eleve_de(s["uai"], s["eleve_id"]) for s in etats.cache.values() if s["type"] == "bilan"}
         etats.charger(eleves)
         lignes: list[tuple[Any, ...]] = []
-        for position, e in evenements:
+        for position, e, gestionnaire in evenements:
             agregat = str(e.originator_id)
             etat = etats.get(agregat)
             if etat is None and e.originator_version != 1:
                 continue  # an aggregate whose creation this view never saw
-            champs = list(GESTIONNAIRES[type(e).__name__](e, etat if etat is not None else Etat(), etats))
+            champs = list(gestionnaire(e, etat if etat is not None else Etat(), etats))
             etat = etats.get(agregat)
             assert etat is not None
             eleve_id, enseignant, division = _cle_par_defaut(etat)
-            nom_evenement = type(e).__name__
-            nom = nom_archive(e, etat) if nom_evenement == "BilanArchive" else nom_de(etat, etats)
+            nom_evenement = ev.NOMS[type(e)]  # the stored name (data), not the class's Python name
+            nom = nom_archive(e, etat) if type(e) is ev.BilanArchive else nom_de(etat, etats)
             # What every row of the event shares, computed once (an import gives some twenty rows per pupil).
             commun = (e.timestamp.isoformat(), e.acteur, e.synchronisation, etat["uai"], etat["type"], agregat,
                       e.originator_version, nom, nom_evenement)
@@ -248,55 +251,55 @@ def _changements(e: Any) -> Iterator[Champ]:
 
 # --- établissement ---------------------------------------------------------------------------------------------
 
-@gere("EtablissementImporte")
-def _etablissement_importe(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
+@gere(ev.EtablissementImporte)
+def _etablissement_importe(e: ev.EtablissementImporte, _: Etat, etats: Etats) -> Iterator[Champ]:
     etats.creer(str(e.originator_id), {"type": "etablissement", "uai": e.uai.upper(), "nom": e.infos.nom or e.uai,
                                        "groupes": {}})
     yield Champ("annee_scolaire", None, e.annee_scolaire)
     yield from _initiaux(e.infos)
 
 
-@gere("EtablissementMisAJour")
-def _etablissement_mis_a_jour(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+@gere(ev.EtablissementMisAJour)
+def _etablissement_mis_a_jour(e: ev.EtablissementMisAJour, etat: Etat, _: Etats) -> Iterator[Champ]:
     for ch in e.changements:
         if ch.champ == "nom" and ch.nouveau:
             etat["nom"] = ch.nouveau
     yield from _changements(e)
 
 
-@gere("DivisionRattachee")
-def _division_rattachee(e: Any, _: Etat, __: Etats) -> Iterator[Champ]:
+@gere(ev.DivisionRattachee)
+def _division_rattachee(e: ev.DivisionRattachee, _: Etat, __: Etats) -> Iterator[Champ]:
     yield Champ("division", None, e.code)
 
 
-@gere("DivisionRecodee")
-def _division_recodee(e: Any, _: Etat, __: Etats) -> Iterator[Champ]:
+@gere(ev.DivisionRecodee)
+def _division_recodee(e: ev.DivisionRecodee, _: Etat, __: Etats) -> Iterator[Champ]:
     yield Champ("division", e.ancien_code, e.code)
 
 
-@gere("GroupeDefini")
-def _groupe_defini(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+@gere(ev.GroupeDefini)
+def _groupe_defini(e: ev.GroupeDefini, etat: Etat, _: Etats) -> Iterator[Champ]:
     ancien = etat["groupes"].get(e.code)
     etat["groupes"][e.code] = list(e.divisions)
     yield Champ(f"groupe {e.code}", ancien, list(e.divisions))
 
 
-@gere("SynchronisationAutomatiqueParametree")
-def _automatique(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+@gere(ev.SynchronisationAutomatiqueParametree)
+def _automatique(e: ev.SynchronisationAutomatiqueParametree, etat: Etat, _: Etats) -> Iterator[Champ]:
     nouveau = json.loads(en_json(e.parametres) or "null")
     yield Champ("synchronisation_automatique", etat.get("automatique"), nouveau)
     etat["automatique"] = nouveau
 
 
-@gere("EnseignantRattache")
-def _enseignant_rattache(e: Any, _: Etat, __: Etats) -> Iterator[Champ]:
+@gere(ev.EnseignantRattache)
+def _enseignant_rattache(e: ev.EnseignantRattache, _: Etat, __: Etats) -> Iterator[Champ]:
     yield Champ("enseignant", None, e.cle, enseignant=e.cle)
 
 
 # --- divisions -------------------------------------------------------------------------------------------------
 
-@gere("DivisionCreee")
-def _division_creee(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
+@gere(ev.DivisionCreee)
+def _division_creee(e: ev.DivisionCreee, _: Etat, etats: Etats) -> Iterator[Champ]:
     pp = [r.cle for r in e.profs_principaux]
     etats.creer(str(e.originator_id), {"type": "division", "uai": e.uai.upper(), "nom": e.code, "division": e.code,
                                        "periodes": None, "ouvertes": [], "pp": pp})
@@ -307,27 +310,27 @@ def _division_creee(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
         yield Champ("profs_principaux", None, pp, enseignant=cle)
 
 
-@gere("EleveInscritDansDivision")
-def _eleve_inscrit_dans_division(e: Any, _: Etat, __: Etats) -> Iterator[Champ]:
+@gere(ev.EleveInscritDansDivision)
+def _eleve_inscrit_dans_division(e: ev.EleveInscritDansDivision, _: Etat, __: Etats) -> Iterator[Champ]:
     yield Champ("eleve", None, e.eleve_id, eleve_id=e.eleve_id)
 
 
-@gere("PeriodesParametrees")
-def _periodes_parametrees(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+@gere(ev.PeriodesParametrees)
+def _periodes_parametrees(e: ev.PeriodesParametrees, etat: Etat, _: Etats) -> Iterator[Champ]:
     nouvelles = json.loads(en_json(list(e.periodes)) or "[]")
     yield Champ("periodes", etat["periodes"], nouvelles)
     etat["periodes"] = nouvelles
 
 
-@gere("PeriodeOuverte")
-def _periode_ouverte(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+@gere(ev.PeriodeOuverte)
+def _periode_ouverte(e: ev.PeriodeOuverte, etat: Etat, _: Etats) -> Iterator[Champ]:
     ancien = list(etat["ouvertes"])
     etat["ouvertes"].append(e.periode)
     yield Champ("periodes_ouvertes", ancien or None, list(etat["ouvertes"]))
 
 
-@gere("DivisionMiseAJour")
-def _division_mise_a_jour(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+@gere(ev.DivisionMiseAJour)
+def _division_mise_a_jour(e: ev.DivisionMiseAJour, etat: Etat, _: Etats) -> Iterator[Champ]:
     if e.code != e.ancien_code:
         yield Champ("code", e.ancien_code, e.code)
     if e.libelle != e.ancien_libelle:
@@ -341,8 +344,8 @@ def _pp_changes(anciens: list[str], nouveaux: list[str], **cles: Any) -> Iterato
         yield Champ("profs_principaux", anciens or None, nouveaux or None, enseignant=cle, **cles)
 
 
-@gere("ProfsPrincipauxDivisionChanges")
-def _pp_division(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+@gere(ev.ProfsPrincipauxDivisionChanges)
+def _pp_division(e: ev.ProfsPrincipauxDivisionChanges, etat: Etat, _: Etats) -> Iterator[Champ]:
     nouveaux = [r.cle for r in e.nouveaux]
     yield from _pp_changes([r.cle for r in e.anciens], nouveaux)
     etat["pp"] = nouveaux
@@ -350,22 +353,22 @@ def _pp_division(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
 
 # --- élèves, enseignants ---------------------------------------------------------------------------------------
 
-@gere("EleveInscrit")
-def _eleve_inscrit(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
+@gere(ev.EleveInscrit)
+def _eleve_inscrit(e: ev.EleveInscrit, _: Etat, etats: Etats) -> Iterator[Champ]:
     etats.creer(str(e.originator_id), {"type": "eleve", "uai": e.uai.upper(), "eleve_id": e.eleve_id,
                                        "nom": e.identite.nom_affiche, "division": e.scolarite.division})
     yield from _initiaux(e.identite)
     yield from _initiaux(e.scolarite)
 
 
-@gere("EleveMisAJour")
-def _eleve_mis_a_jour(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+@gere(ev.EleveMisAJour)
+def _eleve_mis_a_jour(e: ev.EleveMisAJour, etat: Etat, _: Etats) -> Iterator[Champ]:
     etat["nom"], etat["division"] = e.eleve, e.division
     yield from _changements(e)
 
 
-@gere("EnseignantCree")
-def _enseignant_cree(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
+@gere(ev.EnseignantCree)
+def _enseignant_cree(e: ev.EnseignantCree, _: Etat, etats: Etats) -> Iterator[Champ]:
     etats.creer(str(e.originator_id), {"type": "enseignant", "uai": e.uai.upper(), "cle": e.ref.cle,
                                        "nom": e.identite.nom_affiche})
     yield from _initiaux(e.identite)
@@ -373,8 +376,8 @@ def _enseignant_cree(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
         yield Champ("services", None, list(e.services))
 
 
-@gere("EnseignantMisAJour")
-def _enseignant_mis_a_jour(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+@gere(ev.EnseignantMisAJour)
+def _enseignant_mis_a_jour(e: ev.EnseignantMisAJour, etat: Etat, _: Etats) -> Iterator[Champ]:
     etat["nom"] = e.enseignant
     yield from _changements(e)
 
@@ -395,8 +398,8 @@ def _memo_acquis(a: Acquis) -> list[Any]:
     return [a.positionnement, a.appreciation, [r.cle for r in a.enseignants]]
 
 
-@gere("BilanOuvert")
-def _bilan_ouvert(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
+@gere(ev.BilanOuvert)
+def _bilan_ouvert(e: ev.BilanOuvert, _: Etat, etats: Etats) -> Iterator[Champ]:
     pp = [r.cle for r in e.profs_principaux]
     etats.creer(str(e.originator_id), {
         "type": "bilan", "uai": e.uai.upper(), "eleve_id": e.eleve_id, "periode": e.periode.code,
@@ -411,8 +414,8 @@ def _bilan_ouvert(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
         yield Champ("acquis", None, {a.matiere_code: _acquis(a) for a in e.acquis})
 
 
-@gere("AcquisSaisi")
-def _acquis_saisi(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+@gere(ev.AcquisSaisi)
+def _acquis_saisi(e: ev.AcquisSaisi, etat: Etat, _: Etats) -> Iterator[Champ]:
     acquis = etat["acquis"][e.matiere_code]
     for champ, i in (("positionnement", POSITIONNEMENT), ("appreciation", APPRECIATION)):
         nouveau = getattr(e, champ)
@@ -421,14 +424,14 @@ def _acquis_saisi(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
             acquis[i] = nouveau
 
 
-@gere("AcquisAjoute")
-def _acquis_ajoute(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+@gere(ev.AcquisAjoute)
+def _acquis_ajoute(e: ev.AcquisAjoute, etat: Etat, _: Etats) -> Iterator[Champ]:
     etat["acquis"][e.acquis.matiere_code] = _memo_acquis(e.acquis)
     yield Champ(f"acquis {e.acquis.matiere_code}", None, _acquis(e.acquis))
 
 
-@gere("EnseignantsAjoutesAcquis")
-def _enseignants_ajoutes(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+@gere(ev.EnseignantsAjoutesAcquis)
+def _enseignants_ajoutes(e: ev.EnseignantsAjoutesAcquis, etat: Etat, _: Etats) -> Iterator[Champ]:
     acquis = etat["acquis"][e.matiere_code]
     anciens = list(acquis[ENSEIGNANTS])
     acquis[ENSEIGNANTS] = [*anciens, *(n.ref.cle for n in e.enseignants)]
@@ -437,23 +440,23 @@ def _enseignants_ajoutes(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
                     enseignant=n.ref.cle)
 
 
-@gere("ProfPrincipalAjoute", "ProfPrincipalRetire")
-def _pp_bilan(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+@gere(ev.ProfPrincipalAjoute, ev.ProfPrincipalRetire)
+def _pp_bilan(e: ev.ProfPrincipalAjoute | ev.ProfPrincipalRetire, etat: Etat, _: Etats) -> Iterator[Champ]:
     anciens = list(etat["pp"])
     cle = e.enseignant.ref.cle
-    etat["pp"] = [*anciens, cle] if type(e).__name__ == "ProfPrincipalAjoute" else [p for p in anciens if p != cle]
+    etat["pp"] = [*anciens, cle] if type(e) is ev.ProfPrincipalAjoute else [p for p in anciens if p != cle]
     yield from _pp_changes(anciens, etat["pp"])
 
 
-@gere("BilanVerrouille", "BilanDeverrouille")
-def _verrou(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
+@gere(ev.BilanVerrouille, ev.BilanDeverrouille)
+def _verrou(e: ev.BilanVerrouille | ev.BilanDeverrouille, etat: Etat, _: Etats) -> Iterator[Champ]:
     ancien = etat["etat"]
-    etat["etat"] = "verrouillé" if type(e).__name__ == "BilanVerrouille" else "en cours de saisie"
+    etat["etat"] = "verrouillé" if type(e) is ev.BilanVerrouille else "en cours de saisie"
     yield Champ("etat", ancien, etat["etat"])
 
 
-@gere("BilanArchive")
-def _bilan_archive(e: Any, _: Etat, __: Etats) -> Iterator[Champ]:
+@gere(ev.BilanArchive)
+def _bilan_archive(e: ev.BilanArchive, _: Etat, __: Etats) -> Iterator[Champ]:
     a = e.archive
     yield Champ("archive", None, {"eleve": a.identite_eleve.nom_affiche, "division": a.division,
                                   "periode": a.periode.code, "etat": a.etat, "acquis": len(a.acquis)})
@@ -461,8 +464,8 @@ def _bilan_archive(e: Any, _: Etat, __: Etats) -> Iterator[Champ]:
 
 # --- runs ------------------------------------------------------------------------------------------------------
 
-@gere("SynchronisationDemarree")
-def _run_demarre(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
+@gere(ev.SynchronisationDemarree)
+def _run_demarre(e: ev.SynchronisationDemarree, _: Etat, etats: Etats) -> Iterator[Champ]:
     divisions = "toutes" if e.toutes else ", ".join(e.divisions)
     etats.creer(str(e.originator_id), {"type": "synchronisation", "uai": e.uai.upper(), "statut": "en cours",
                                        "nom": f"synchronisation du {e.jour.isoformat()} ({divisions})"})
@@ -474,20 +477,20 @@ def _run_demarre(e: Any, _: Etat, etats: Etats) -> Iterator[Champ]:
         yield Champ("automatique", None, True)
 
 
-@gere("AvertissementEmis")
-def _avertissement(e: Any, _: Etat, __: Etats) -> Iterator[Champ]:
+@gere(ev.AvertissementEmis)
+def _avertissement(e: ev.AvertissementEmis, _: Etat, __: Etats) -> Iterator[Champ]:
     yield Champ("avertissement", None, {"code": e.code, **e.valeurs}, division=e.division)
 
 
-STATUTS = {"SynchronisationTerminee": "terminee", "SynchronisationEchouee": "echouee",
-           "SynchronisationRetenue": "retenue", "SynchronisationAbandonnee": "abandonnee",
-           "SynchronisationRetenueAppliquee": "appliquee"}
+STATUTS: dict[type[Any], str] = {
+    ev.SynchronisationTerminee: "terminee", ev.SynchronisationEchouee: "echouee", ev.SynchronisationRetenue: "retenue",
+    ev.SynchronisationAbandonnee: "abandonnee", ev.SynchronisationRetenueAppliquee: "appliquee"}
 
 
 @gere(*STATUTS)
 def _run_statut(e: Any, etat: Etat, _: Etats) -> Iterator[Champ]:
     """The run's outcome; a held run (``retenue``) is later abandoned or applied by another run."""
-    ancien, etat["statut"] = etat["statut"], STATUTS[type(e).__name__]
+    ancien, etat["statut"] = etat["statut"], STATUTS[type(e)]
     yield Champ("statut", ancien, etat["statut"])
     if hasattr(e, "compteurs"):
         yield Champ("compteurs", None, e.compteurs)

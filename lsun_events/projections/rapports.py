@@ -4,16 +4,55 @@ report, from which the ordered messages of SPEC §4 are assembled."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
+from lsun_events.aggregates import evenements as ev
 from lsun_events.projections.base import Curseur, Dialecte, Modele
-from lsun_events.regles.messages import Element, Message, assembler, elements, exports_absents
+from lsun_events.regles.messages import ELEMENTS, Element, Message, assembler, elements, exports_absents
 
-TOPICS = tuple(f"lsun:{n}" for n in (
-    "SynchronisationDemarree", "AvertissementEmis", "SynchronisationTerminee", "SynchronisationEchouee",
-    "EleveMisAJour", "BilanArchive", "EnseignantMisAJour", "EnseignantsAjoutesAcquis", "ProfPrincipalAjoute",
-    "ProfPrincipalRetire", "DivisionMiseAJour", "SynchronisationRetenue", "SynchronisationAbandonnee",
-    "SynchronisationRetenueAppliquee"))
+# A run's row, from the run's own events (its warnings are report elements): (cursor, runs table, position, event).
+LigneDuRun = Callable[[Curseur, str, int, Any], None]
+
+
+def _demarree(c: Curseur, runs: str, position: int, e: ev.SynchronisationDemarree) -> None:
+    source = {"origine": e.source.origine, "empreinte": e.source.empreinte,
+              "exports": [x.en_dict() for x in e.source.exports], "absents": exports_absents(e.source.absents)}
+    c.executer(
+        f"INSERT INTO {runs} (synchronisation, uai, acteur, debut, statut, divisions, toutes, automatique,"
+        " jour, source, compteurs, position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        (e.synchronisation, e.uai, e.acteur, e.timestamp.isoformat(), "en cours", json.dumps(list(e.divisions)),
+         int(e.toutes), int(e.automatique), e.jour.isoformat(), json.dumps(source), "{}", position))
+
+
+def _terminee(c: Curseur, runs: str, _: int, e: ev.SynchronisationTerminee) -> None:
+    c.executer(f"UPDATE {runs} SET statut = ?, fin = ?, compteurs = ? WHERE synchronisation = ?",
+               ("terminee", e.timestamp.isoformat(), json.dumps(e.compteurs), e.synchronisation))
+
+
+def _fin_avec_raison(statut: str) -> LigneDuRun:
+    def fin(c: Curseur, runs: str, _: int, e: ev.SynchronisationEchouee | ev.SynchronisationRetenue) -> None:
+        c.executer(f"UPDATE {runs} SET statut = ?, fin = ?, raison = ? WHERE synchronisation = ?",
+                   (statut, e.timestamp.isoformat(), e.raison, e.synchronisation))
+    return fin
+
+
+def _decision(statut: str) -> LigneDuRun:
+    """A held run abandoned or applied: its own row changes (the event may come from another run)."""
+    def decidee(c: Curseur, runs: str, _: int,
+                e: ev.SynchronisationAbandonnee | ev.SynchronisationRetenueAppliquee) -> None:
+        c.executer(f"UPDATE {runs} SET statut = ? WHERE synchronisation = ?", (statut, str(e.originator_id)))
+    return decidee
+
+
+RUNS: dict[type[Any], LigneDuRun] = {
+    ev.SynchronisationDemarree: _demarree, ev.SynchronisationTerminee: _terminee,
+    ev.SynchronisationEchouee: _fin_avec_raison("echouee"), ev.SynchronisationRetenue: _fin_avec_raison("retenue"),
+    ev.SynchronisationAbandonnee: _decision("abandonnee"), ev.SynchronisationRetenueAppliquee: _decision("appliquee"),
+}
+
+# The events this view reads: the run's own, and those that give a report element.
+TOPICS = tuple(dict.fromkeys(classe.TOPIC for classe in (*ev.EVENEMENTS_DU_RUN, *ELEMENTS)))
 
 
 class Rapports(Modele):
@@ -43,26 +82,9 @@ class Rapports(Modele):
             run = getattr(e, "synchronisation", None)
             if run is None:
                 continue
-            nom = type(e).__name__
-            if nom == "SynchronisationDemarree":
-                source = {"origine": e.source.origine, "empreinte": e.source.empreinte,
-                          "exports": [x.en_dict() for x in e.source.exports],
-                          "absents": exports_absents(e.source.absents)}
-                c.executer(
-                    f"INSERT INTO {runs} (synchronisation, uai, acteur, debut, statut, divisions, toutes, automatique,"
-                    " jour, source, compteurs, position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (run, e.uai, e.acteur, e.timestamp.isoformat(), "en cours", json.dumps(list(e.divisions)),
-                     int(e.toutes), int(e.automatique), e.jour.isoformat(), json.dumps(source), "{}", position))
-            elif nom == "SynchronisationTerminee":
-                c.executer(f"UPDATE {runs} SET statut = ?, fin = ?, compteurs = ? WHERE synchronisation = ?",
-                           ("terminee", e.timestamp.isoformat(), json.dumps(e.compteurs), run))
-            elif nom in ("SynchronisationEchouee", "SynchronisationRetenue"):
-                statut = "echouee" if nom == "SynchronisationEchouee" else "retenue"
-                c.executer(f"UPDATE {runs} SET statut = ?, fin = ?, raison = ? WHERE synchronisation = ?",
-                           (statut, e.timestamp.isoformat(), e.raison, run))
-            elif nom in ("SynchronisationAbandonnee", "SynchronisationRetenueAppliquee"):
-                statut = "abandonnee" if nom == "SynchronisationAbandonnee" else "appliquee"
-                c.executer(f"UPDATE {runs} SET statut = ? WHERE synchronisation = ?", (statut, str(e.originator_id)))
+            ligne_du_run = RUNS.get(type(e))
+            if ligne_du_run is not None:
+                ligne_du_run(c, runs, position, e)
             lignes.extend((run, position, el.code, el.division, json.dumps(el.valeurs, ensure_ascii=False))
                           for el in elements(e))
         c.executer_plusieurs(f"INSERT INTO {elts} VALUES (?,?,?,?,?)", lignes)

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from lsun_events.aggregates import evenements as ev
 from lsun_events.aggregates.valeurs import (
     Acquis,
     Adresse,
@@ -62,23 +63,23 @@ ENFANTS = {"etablissements": ("groupes",), "divisions": ("periodes", "divisions_
            "eleves": ("responsables",), "enseignants": ("services",),
            "bilans": ("bilans_pp", "acquis", "acquis_enseignants")}
 
-# Which aggregate an event belongs to (its parent table) and the other tables it changes.
+# Which aggregate an event belongs to (its parent table) and the other tables it changes, by event class
+# (``tests/projections/test_chaque_evenement.py``: every class is here or in IGNORES).
 Gestionnaire = Callable[[Page, str, Any], None]
-GESTIONNAIRES: dict[str, tuple[str, tuple[str, ...], Gestionnaire | None]] = {}
+GESTIONNAIRES: dict[type[Any], tuple[str, tuple[str, ...], Gestionnaire | None]] = {}
 
 # Run events: the message list (``rapports``) and the audit log read them, this view does not.
-IGNORES = ("SynchronisationDemarree", "AvertissementEmis", "SynchronisationTerminee", "SynchronisationEchouee",
-           "SynchronisationRetenue", "SynchronisationAbandonnee", "SynchronisationRetenueAppliquee")
+IGNORES = ev.EVENEMENTS_DU_RUN
 
 
-def gere(evenement: str, parent: str, *tables: str) -> Callable[[Gestionnaire], Gestionnaire]:
+def gere(evenement: type[Any], parent: str, *tables: str) -> Callable[[Gestionnaire], Gestionnaire]:
     def enregistrer(fonction: Gestionnaire) -> Gestionnaire:
         GESTIONNAIRES[evenement] = (parent, tables, fonction)
         return fonction
     return enregistrer
 
 
-def touche(evenement: str, parent: str) -> None:
+def touche(evenement: type[Any], parent: str) -> None:
     """An event that changes nothing this view shows but the aggregate's version."""
     GESTIONNAIRES[evenement] = (parent, (), None)
 
@@ -146,14 +147,14 @@ def _enseignants_acquis(a: Acquis) -> list[dict[str, Any]]:
 
 # --- établissement ---------------------------------------------------------------------------------------------
 
-@gere("EtablissementImporte", "etablissements")
-def _etablissement_importe(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.EtablissementImporte, "etablissements")
+def _etablissement_importe(p: Page, agregat: str, e: ev.EtablissementImporte) -> None:
     p.remplacer("etablissements", agregat, [{"agregat": agregat, "uai": e.uai.upper(),
                                              "annee_scolaire": e.annee_scolaire, **_infos(e.infos)}])
 
 
-@gere("EtablissementMisAJour", "etablissements")
-def _etablissement_mis_a_jour(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.EtablissementMisAJour, "etablissements")
+def _etablissement_mis_a_jour(p: Page, agregat: str, e: ev.EtablissementMisAJour) -> None:
     ligne = p.ligne("etablissements", agregat)
     if ligne is not None:
         lignes = tuple(ligne["adresse_lignes"].split("\n")) if ligne["adresse_lignes"] else ()
@@ -163,61 +164,61 @@ def _etablissement_mis_a_jour(p: Page, agregat: str, e: Any) -> None:
         ligne.update(_infos(replace(actuelles, **{c.champ: c.nouveau for c in e.changements})))
 
 
-@gere("GroupeDefini", "etablissements", "groupes")
-def _groupe_defini(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.GroupeDefini, "etablissements", "groupes")
+def _groupe_defini(p: Page, agregat: str, e: ev.GroupeDefini) -> None:
     groupes = [g for g in p.lire("groupes", agregat) if g["code"] != e.code]
     groupes.append({"agregat": agregat, "code": e.code, "divisions": _json(list(e.divisions))})
     p.remplacer("groupes", agregat, groupes)
 
 
-touche("DivisionRattachee", "etablissements")
-touche("DivisionRecodee", "etablissements")
-touche("EnseignantRattache", "etablissements")
-touche("SynchronisationAutomatiqueParametree", "etablissements")  # the worker's settings: not LSUN data
+touche(ev.DivisionRattachee, "etablissements")
+touche(ev.DivisionRecodee, "etablissements")
+touche(ev.EnseignantRattache, "etablissements")
+touche(ev.SynchronisationAutomatiqueParametree, "etablissements")  # the worker's settings: not LSUN data
 
 
 # --- divisions -------------------------------------------------------------------------------------------------
 
-@gere("DivisionCreee", "divisions", "divisions_pp")
-def _division_creee(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.DivisionCreee, "divisions", "divisions_pp")
+def _division_creee(p: Page, agregat: str, e: ev.DivisionCreee) -> None:
     p.remplacer("divisions", agregat, [{"agregat": agregat, "uai": e.uai.upper(), "code": e.code,
                                         "libelle": e.libelle}])
     p.remplacer("divisions_pp", agregat, [{"agregat": agregat, "enseignant": r.cle} for r in e.profs_principaux])
 
 
-@gere("PeriodesParametrees", "divisions", "periodes")
-def _periodes_parametrees(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.PeriodesParametrees, "divisions", "periodes")
+def _periodes_parametrees(p: Page, agregat: str, e: ev.PeriodesParametrees) -> None:
     ouvertes = {x["code"] for x in p.lire("periodes", agregat) if x["ouverte"]}
     p.remplacer("periodes", agregat, [{"agregat": agregat, "code": x.code, "debut": _texte(x.debut),
                                        "fin": _texte(x.fin), "ouverte": int(x.code in ouvertes)} for x in e.periodes])
 
 
-@gere("PeriodeOuverte", "divisions", "periodes")
-def _periode_ouverte(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.PeriodeOuverte, "divisions", "periodes")
+def _periode_ouverte(p: Page, agregat: str, e: ev.PeriodeOuverte) -> None:
     for x in p.lignes("periodes", agregat):
         if x["code"] == e.periode:
             x["ouverte"] = 1
 
 
-@gere("DivisionMiseAJour", "divisions")
-def _division_mise_a_jour(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.DivisionMiseAJour, "divisions")
+def _division_mise_a_jour(p: Page, agregat: str, e: ev.DivisionMiseAJour) -> None:
     ligne = p.ligne("divisions", agregat)
     if ligne is not None:
         ligne.update(code=e.code, libelle=e.libelle)
 
 
-@gere("ProfsPrincipauxDivisionChanges", "divisions")
-def _pp_division(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.ProfsPrincipauxDivisionChanges, "divisions")
+def _pp_division(p: Page, agregat: str, e: ev.ProfsPrincipauxDivisionChanges) -> None:
     p.remplacer("divisions_pp", agregat, [{"agregat": agregat, "enseignant": r.cle} for r in e.nouveaux])
 
 
-touche("EleveInscritDansDivision", "divisions")
+touche(ev.EleveInscritDansDivision, "divisions")
 
 
 # --- élèves ----------------------------------------------------------------------------------------------------
 
-@gere("EleveInscrit", "eleves", "responsables")
-def _eleve_inscrit(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.EleveInscrit, "eleves", "responsables")
+def _eleve_inscrit(p: Page, agregat: str, e: ev.EleveInscrit) -> None:
     s = e.scolarite
     p.remplacer("eleves", agregat, [{
         "agregat": agregat, "uai": e.uai.upper(), "eleve_id": e.eleve_id, "division_id": e.division_id,
@@ -227,8 +228,8 @@ def _eleve_inscrit(p: Page, agregat: str, e: Any) -> None:
     p.remplacer("responsables", agregat, [{"agregat": agregat, **_responsable(r)} for r in e.identite.responsables])
 
 
-@gere("EleveMisAJour", "eleves", "responsables")
-def _eleve_mis_a_jour(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.EleveMisAJour, "eleves", "responsables")
+def _eleve_mis_a_jour(p: Page, agregat: str, e: ev.EleveMisAJour) -> None:
     ligne = p.ligne("eleves", agregat)
     if ligne is None:
         return
@@ -254,16 +255,16 @@ def _services(agregat: str, services: Any) -> list[dict[str, Any]]:
             for s in services]
 
 
-@gere("EnseignantCree", "enseignants", "services")
-def _enseignant_cree(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.EnseignantCree, "enseignants", "services")
+def _enseignant_cree(p: Page, agregat: str, e: ev.EnseignantCree) -> None:
     p.remplacer("enseignants", agregat, [{"agregat": agregat, "uai": e.uai.upper(), "type": e.ref.type,
                                           "id_sts": e.ref.id_sts, "cle": e.ref.cle,
                                           **_identite_enseignant(e.identite)}])
     p.remplacer("services", agregat, _services(agregat, e.services))
 
 
-@gere("EnseignantMisAJour", "enseignants", "services")
-def _enseignant_mis_a_jour(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.EnseignantMisAJour, "enseignants", "services")
+def _enseignant_mis_a_jour(p: Page, agregat: str, e: ev.EnseignantMisAJour) -> None:
     ligne = p.ligne("enseignants", agregat)
     if ligne is None:
         return
@@ -280,8 +281,8 @@ def _enseignant_mis_a_jour(p: Page, agregat: str, e: Any) -> None:
 
 # --- bilans ----------------------------------------------------------------------------------------------------
 
-@gere("BilanOuvert", "bilans", "bilans_pp", "acquis", "acquis_enseignants")
-def _bilan_ouvert(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.BilanOuvert, "bilans", "bilans_pp", "acquis", "acquis_enseignants")
+def _bilan_ouvert(p: Page, agregat: str, e: ev.BilanOuvert) -> None:
     p.remplacer("bilans", agregat, [{
         "agregat": agregat, "uai": e.uai.upper(), "eleve_id": e.eleve_id, "division_id": e.division_id,
         "division": e.division, "periode": e.periode.code, "periode_debut": _texte(e.periode.debut),
@@ -292,32 +293,32 @@ def _bilan_ouvert(p: Page, agregat: str, e: Any) -> None:
                 [{"agregat": agregat, **x} for a in e.acquis for x in _enseignants_acquis(a)])
 
 
-@gere("AcquisSaisi", "bilans", "acquis")
-def _acquis_saisi(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.AcquisSaisi, "bilans", "acquis")
+def _acquis_saisi(p: Page, agregat: str, e: ev.AcquisSaisi) -> None:
     for a in p.lignes("acquis", agregat):
         if a["matiere_code"] == e.matiere_code:
             a.update(positionnement=e.positionnement, appreciation=e.appreciation)
 
 
-@gere("AcquisAjoute", "bilans")
-def _acquis_ajoute(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.AcquisAjoute, "bilans")
+def _acquis_ajoute(p: Page, agregat: str, e: ev.AcquisAjoute) -> None:
     p.ajouter("acquis", agregat, [{"agregat": agregat, **_acquis(e.acquis)}])
     p.ajouter("acquis_enseignants", agregat, [{"agregat": agregat, **x} for x in _enseignants_acquis(e.acquis)])
 
 
-@gere("EnseignantsAjoutesAcquis", "bilans")
-def _enseignants_ajoutes(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.EnseignantsAjoutesAcquis, "bilans")
+def _enseignants_ajoutes(p: Page, agregat: str, e: ev.EnseignantsAjoutesAcquis) -> None:
     p.ajouter("acquis_enseignants", agregat, [{"agregat": agregat, "matiere_code": e.matiere_code,
                                                "enseignant": n.ref.cle} for n in e.enseignants])
 
 
-@gere("ProfPrincipalAjoute", "bilans")
-def _pp_ajoute(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.ProfPrincipalAjoute, "bilans")
+def _pp_ajoute(p: Page, agregat: str, e: ev.ProfPrincipalAjoute) -> None:
     p.ajouter("bilans_pp", agregat, [{"agregat": agregat, "enseignant": e.enseignant.ref.cle}])
 
 
-@gere("ProfPrincipalRetire", "bilans", "bilans_pp")
-def _pp_retire(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.ProfPrincipalRetire, "bilans", "bilans_pp")
+def _pp_retire(p: Page, agregat: str, e: ev.ProfPrincipalRetire) -> None:
     p.remplacer("bilans_pp", agregat, [x for x in p.lire("bilans_pp", agregat)
                                        if x["enseignant"] != e.enseignant.ref.cle])
 
@@ -330,12 +331,12 @@ def _etat(etat: str) -> Gestionnaire:
     return changer
 
 
-gere("BilanVerrouille", "bilans")(_etat(str(EtatBilan.VERROUILLE)))
-gere("BilanDeverrouille", "bilans")(_etat(str(EtatBilan.EN_COURS)))
+gere(ev.BilanVerrouille, "bilans")(_etat(str(EtatBilan.VERROUILLE)))
+gere(ev.BilanDeverrouille, "bilans")(_etat(str(EtatBilan.EN_COURS)))
 
 
-@gere("BilanArchive", "bilans")
-def _bilan_archive(p: Page, agregat: str, e: Any) -> None:
+@gere(ev.BilanArchive, "bilans")
+def _bilan_archive(p: Page, agregat: str, e: ev.BilanArchive) -> None:
     ligne = p.ligne("bilans", agregat)
     if ligne is not None:
         ligne["archives"] += 1
@@ -345,7 +346,7 @@ class VueCourante(Modele):
     nom = NOM
     cout = 3
 
-    topics = tuple(f"lsun:{n}" for n in GESTIONNAIRES)
+    topics = tuple(classe.TOPIC for classe in GESTIONNAIRES)
 
     def tables(self, d: Dialecte) -> list[str]:
         return [d.table(t.nom) for t in TABLES.values()]
@@ -355,8 +356,8 @@ class VueCourante(Modele):
 
     def traiter(self, c: Curseur, page: list[tuple[int, Any]]) -> None:
         lot = Page(c, TABLES)
-        evenements = [(position, e, GESTIONNAIRES[type(e).__name__]) for position, e in page
-                      if type(e).__name__ in GESTIONNAIRES]
+        gestionnaires = GESTIONNAIRES
+        evenements = [(position, e, g) for position, e in page if (g := gestionnaires.get(type(e))) is not None]
         besoins: dict[str, set[str]] = {}
         crees: set[str] = set()
         for _, e, (parent, tables, _) in evenements:

@@ -4,9 +4,11 @@ alone — the same function serves the run itself, the simulation and the regene
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from lsun_events.aggregates import evenements as ev
 
 INFO = "info"
 AVERTISSEMENT = "avertissement"
@@ -126,30 +128,71 @@ def _element(code_element: str, division: str, **valeurs: Any) -> Element:
     return Element(code_element, division, tuple(sorted((k, str(v)) for k, v in valeurs.items())))
 
 
+def _demarree(e: ev.SynchronisationDemarree) -> list[Element]:
+    return [_element("S", "", divisions="\n".join(e.divisions))]
+
+
+def _avertissement(e: ev.AvertissementEmis) -> list[Element]:
+    return [_element(e.code, e.division, **e.valeurs)]
+
+
+def _eleve_mis_a_jour(e: ev.EleveMisAJour) -> list[Element]:
+    return [_element("M2", e.division, eleve=e.eleve)]
+
+
+def _bilan_archive(e: ev.BilanArchive) -> list[Element]:
+    return [_element("M12", e.division, eleve=e.eleve)]
+
+
+def _enseignant_mis_a_jour(e: ev.EnseignantMisAJour) -> list[Element]:
+    return [_element("M4", d, enseignant=e.enseignant) for d in e.divisions]
+
+
+def _enseignants_ajoutes(e: ev.EnseignantsAjoutesAcquis) -> list[Element]:
+    return [_element("M6", e.division, enseignants=", ".join(x.nom for x in e.enseignants), acquis=e.acquis)]
+
+
+def _pp_ajoute(e: ev.ProfPrincipalAjoute) -> list[Element]:
+    return [_element("M8", e.division, enseignant=e.enseignant.nom, eleve=e.eleve)]
+
+
+def _pp_retire(e: ev.ProfPrincipalRetire) -> list[Element]:
+    return [_element("M11", e.division, enseignant=e.enseignant.nom, eleve=e.eleve)]
+
+
+def _division_mise_a_jour(e: ev.DivisionMiseAJour) -> list[Element]:
+    if e.ancien_code == e.code:
+        return []
+    return [_element("R", e.code, ancien_code=e.ancien_code),
+            _element("M9", e.code, ancien_code=e.ancien_code, code=e.code)]
+
+
+# The events a report reads, by class (``tests/test_evenements_par_classe.py``: every class is here or in
+# SANS_ELEMENT).
+ELEMENTS: dict[type[Any], Callable[[Any], list[Element]]] = {
+    ev.SynchronisationDemarree: _demarree, ev.AvertissementEmis: _avertissement, ev.EleveMisAJour: _eleve_mis_a_jour,
+    ev.BilanArchive: _bilan_archive, ev.EnseignantMisAJour: _enseignant_mis_a_jour,
+    ev.EnseignantsAjoutesAcquis: _enseignants_ajoutes, ev.ProfPrincipalAjoute: _pp_ajoute,
+    ev.ProfPrincipalRetire: _pp_retire, ev.DivisionMiseAJour: _division_mise_a_jour,
+}
+
+# The events that give no report element: what a run changes without a message (R5, R6, R10 creations…), and the
+# run's outcome, which the message list keeps beside the report (``projections.rapports``).
+SANS_ELEMENT: tuple[type[Any], ...] = (
+    ev.EtablissementImporte, ev.EtablissementMisAJour, ev.SynchronisationAutomatiqueParametree, ev.DivisionRattachee,
+    ev.DivisionRecodee, ev.GroupeDefini, ev.EnseignantRattache, ev.DivisionCreee, ev.EleveInscritDansDivision,
+    ev.PeriodesParametrees, ev.PeriodeOuverte, ev.ProfsPrincipauxDivisionChanges, ev.EleveInscrit, ev.EnseignantCree,
+    ev.BilanOuvert, ev.AcquisSaisi, ev.AcquisAjoute, ev.BilanVerrouille, ev.BilanDeverrouille,
+    ev.SynchronisationTerminee, ev.SynchronisationEchouee, ev.SynchronisationRetenue, ev.SynchronisationAbandonnee,
+    ev.SynchronisationRetenueAppliquee,
+)
+
+
 def elements(e: Any) -> list[Element]:
     """The report elements of one event. ``SynchronisationDemarree`` gives the selection ("S"), a
     renamed division the rename ("R" plus M9); archives are counted per pupil when assembling."""
-    nom = type(e).__name__
-    if nom == "SynchronisationDemarree":
-        return [_element("S", "", divisions="\n".join(e.divisions))]
-    if nom == "AvertissementEmis":
-        return [_element(e.code, e.division, **e.valeurs)]
-    if nom == "EleveMisAJour":
-        return [_element("M2", e.division, eleve=e.eleve)]
-    if nom == "BilanArchive":
-        return [_element("M12", e.division, eleve=e.eleve)]
-    if nom == "EnseignantMisAJour":
-        return [_element("M4", d, enseignant=e.enseignant) for d in e.divisions]
-    if nom == "EnseignantsAjoutesAcquis":
-        return [_element("M6", e.division, enseignants=", ".join(x.nom for x in e.enseignants), acquis=e.acquis)]
-    if nom == "ProfPrincipalAjoute":
-        return [_element("M8", e.division, enseignant=e.enseignant.nom, eleve=e.eleve)]
-    if nom == "ProfPrincipalRetire":
-        return [_element("M11", e.division, enseignant=e.enseignant.nom, eleve=e.eleve)]
-    if nom == "DivisionMiseAJour" and e.ancien_code != e.code:
-        return [_element("R", e.code, ancien_code=e.ancien_code),
-                _element("M9", e.code, ancien_code=e.ancien_code, code=e.code)]
-    return []
+    traiter = ELEMENTS.get(type(e))
+    return traiter(e) if traiter is not None else []
 
 
 def assembler(tous: Iterable[Element]) -> list[Message]:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
+from lsun_events.aggregates import evenements as ev
 from lsun_events.aggregates.base import LsunAggregate
 from lsun_events.aggregates.bilan import Bilan
 from lsun_events.aggregates.division import Division
@@ -325,9 +326,19 @@ def _libelles_connus(source: SourceSnapshot, perimetre: Perimetre) -> SourceSnap
         for s in source.services)})
 
 
+# The run's counts of events, by class (SynchronisationTerminee's ``compteurs``: stored, their keys are data).
+COMPTEURS: dict[str, type] = {
+    "eleves_mis_a_jour": ev.EleveMisAJour, "bilans_archives": ev.BilanArchive,
+    "enseignants_mis_a_jour": ev.EnseignantMisAJour, "enseignants_crees": ev.EnseignantCree,
+    "acquis_completes": ev.EnseignantsAjoutesAcquis,
+    "profs_principaux_ajoutes": ev.ProfPrincipalAjoute, "profs_principaux_retires": ev.ProfPrincipalRetire,
+    "avertissements": ev.AvertissementEmis,
+}
+
+
 def compter(evenements: list[object], regles: Regles | None = None) -> dict[str, int]:
     """The run's counts, from its events (and what the rules examined)."""
-    noms = Counter(type(e).__name__ for e in evenements)
+    par_classe = Counter(type(e) for e in evenements)
     examines = {}
     if regles is not None:
         examines = {"eleves_examines": sum(len(d.eleves) for d in regles.p.divisions),
@@ -335,12 +346,5 @@ def compter(evenements: list[object], regles: Regles | None = None) -> dict[str,
     return {
         **examines,
         "evenements": len(evenements),
-        "eleves_mis_a_jour": noms["EleveMisAJour"],
-        "bilans_archives": noms["BilanArchive"],
-        "enseignants_mis_a_jour": noms["EnseignantMisAJour"],
-        "enseignants_crees": noms["EnseignantCree"],
-        "acquis_completes": noms["EnseignantsAjoutesAcquis"],
-        "profs_principaux_ajoutes": noms["ProfPrincipalAjoute"],
-        "profs_principaux_retires": noms["ProfPrincipalRetire"],
-        "avertissements": noms["AvertissementEmis"],
+        **{compteur: par_classe[classe] for compteur, classe in COMPTEURS.items()},
     }

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import json
 
+from lsun_events.aggregates import evenements
 from lsun_events.projections import audit, requetes_audit, requetes_vue, vue_courante
 from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
 from tests.test_evenements import _tout_declencher, classes_d_evenements
 
-NOMS = {c.__name__ for c in classes_d_evenements() if c.__name__ != "Created"}
+CLASSES = {c for c in classes_d_evenements() if c.__name__ != "Created"}
+NOMS = {evenements.NOMS[c] for c in CLASSES}  # the stored names, as the audit log shows them
 
 
 def test_chaque_type_d_evenement_a_sa_place_dans_chaque_vue() -> None:
-    assert set(audit.GESTIONNAIRES) == NOMS
-    assert set(vue_courante.GESTIONNAIRES) | set(vue_courante.IGNORES) == NOMS
+    assert set(audit.GESTIONNAIRES) == CLASSES
+    assert set(vue_courante.GESTIONNAIRES) | set(vue_courante.IGNORES) == CLASSES
     assert not set(vue_courante.GESTIONNAIRES) & set(vue_courante.IGNORES)
-    assert set(vue_courante.VueCourante.topics) == {f"lsun:{n}" for n in vue_courante.GESTIONNAIRES}
+    assert set(vue_courante.VueCourante.topics) == {f"lsun:{evenements.NOMS[c]}" for c in vue_courante.GESTIONNAIRES}
 
 
 def test_un_evenement_de_chaque_type_traverse_les_vues(store: Store) -> None:

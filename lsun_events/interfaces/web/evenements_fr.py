@@ -2,45 +2,68 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-LIBELLES = {
-    "BilanOuvert": "Bilan ouvert",
-    "AcquisSaisi": "Acquis saisi",
-    "AcquisAjoute": "Acquis ajouté",
-    "EnseignantsAjoutesAcquis": "Enseignants ajoutés à un acquis",
-    "ProfPrincipalAjoute": "Professeur principal ajouté",
-    "ProfPrincipalRetire": "Professeur principal retiré",
-    "BilanVerrouille": "Bilan verrouillé",
-    "BilanDeverrouille": "Bilan déverrouillé",
-    "BilanArchive": "Bilan archivé",
+from lsun_events.aggregates import evenements as ev
+
+# Every event of a bilan (``tests/test_evenements_par_classe.py``: none missing).
+LIBELLES: dict[type[Any], str] = {
+    ev.BilanOuvert: "Bilan ouvert",
+    ev.AcquisSaisi: "Acquis saisi",
+    ev.AcquisAjoute: "Acquis ajouté",
+    ev.EnseignantsAjoutesAcquis: "Enseignants ajoutés à un acquis",
+    ev.ProfPrincipalAjoute: "Professeur principal ajouté",
+    ev.ProfPrincipalRetire: "Professeur principal retiré",
+    ev.BilanVerrouille: "Bilan verrouillé",
+    ev.BilanDeverrouille: "Bilan déverrouillé",
+    ev.BilanArchive: "Bilan archivé",
 }
 
 
 def libelle(e: Any) -> str:
-    nom = type(e).__name__
-    return LIBELLES.get(nom, nom)
+    return LIBELLES.get(type(e)) or ev.nom(e)
+
+
+def _ouvert(e: ev.BilanOuvert) -> str:
+    return (f"division {e.division}, période {e.periode.code} ({e.periode.debut:%d/%m/%Y} – "
+            f"{e.periode.fin:%d/%m/%Y}), {len(e.acquis)} acquis")
+
+
+def _acquis_saisi(e: ev.AcquisSaisi) -> str:
+    morceaux = [f"matière {e.matiere_code}"]
+    if e.positionnement is not None:
+        morceaux.append(f"positionnement {e.positionnement}")
+    if e.appreciation:
+        morceaux.append(f"« {e.appreciation} »")
+    return ", ".join(morceaux)
+
+
+def _acquis_ajoute(e: ev.AcquisAjoute) -> str:
+    return f"{e.acquis.matiere_libelle} ({e.acquis.matiere_code})"
+
+
+def _enseignants_ajoutes(e: ev.EnseignantsAjoutesAcquis) -> str:
+    return f"{', '.join(x.nom for x in e.enseignants)} → {e.acquis}"
+
+
+def _prof_principal(e: ev.ProfPrincipalAjoute | ev.ProfPrincipalRetire) -> str:
+    return e.enseignant.nom
+
+
+def _archive(e: ev.BilanArchive) -> str:
+    return f"données de l'élève telles qu'elles étaient : {e.archive.identite_eleve.nom_affiche}"
+
+
+# The events with details (a lock or an unlock has none).
+DETAILS: dict[type[Any], Callable[[Any], str]] = {
+    ev.BilanOuvert: _ouvert, ev.AcquisSaisi: _acquis_saisi, ev.AcquisAjoute: _acquis_ajoute,
+    ev.EnseignantsAjoutesAcquis: _enseignants_ajoutes, ev.ProfPrincipalAjoute: _prof_principal,
+    ev.ProfPrincipalRetire: _prof_principal, ev.BilanArchive: _archive,
+}
 
 
 def detail(e: Any) -> str:
     """The event's details in one line."""
-    nom = type(e).__name__
-    if nom == "BilanOuvert":
-        return (f"division {e.division}, période {e.periode.code} ({e.periode.debut:%d/%m/%Y} – "
-                f"{e.periode.fin:%d/%m/%Y}), {len(e.acquis)} acquis")
-    if nom == "AcquisSaisi":
-        morceaux = [f"matière {e.matiere_code}"]
-        if e.positionnement is not None:
-            morceaux.append(f"positionnement {e.positionnement}")
-        if e.appreciation:
-            morceaux.append(f"« {e.appreciation} »")
-        return ", ".join(morceaux)
-    if nom == "AcquisAjoute":
-        return f"{e.acquis.matiere_libelle} ({e.acquis.matiere_code})"
-    if nom == "EnseignantsAjoutesAcquis":
-        return f"{', '.join(x.nom for x in e.enseignants)} → {e.acquis}"
-    if nom in ("ProfPrincipalAjoute", "ProfPrincipalRetire"):
-        return e.enseignant.nom
-    if nom == "BilanArchive":
-        return f"données de l'élève telles qu'elles étaient : {e.archive.identite_eleve.nom_affiche}"
-    return ""
+    decrire = DETAILS.get(type(e))
+    return decrire(e) if decrire is not None else ""

@@ -12,6 +12,7 @@ from lsun_events.aggregates.bilan import Bilan
 from lsun_events.aggregates.eleve import Eleve
 from lsun_events.aggregates.enseignant import Enseignant
 from lsun_events.aggregates.etablissement import Etablissement
+from lsun_events.aggregates.evenements import BilanArchive, nom
 from lsun_events.aggregates.valeurs import ArchiveBilan, RefEnseignant
 from lsun_events.application.app import LsunApp
 from lsun_events.application.documents import bilan_en_dict
@@ -38,7 +39,7 @@ class BilanVue:
     def archives(self) -> list[Any]:
         """The ``BilanArchive`` events of this bilan up to the version shown: when, by whom, in which run."""
         return [e for e in self.historique
-                if type(e).__name__ == "BilanArchive" and e.originator_version <= self.bilan.version]
+                if type(e) is BilanArchive and e.originator_version <= self.bilan.version]
 
     def en_dict(self) -> dict[str, Any]:
         b = self.bilan
@@ -50,7 +51,7 @@ class BilanVue:
                           "synchronisation": e.synchronisation, **archive_en_dict(e.archive)}
                          for e in self.archives],
             "historique": [{"version": e.originator_version, "date": e.timestamp.isoformat(), "acteur": e.acteur,
-                            "synchronisation": e.synchronisation, "evenement": type(e).__name__}
+                            "synchronisation": e.synchronisation, "evenement": nom(e)}
                            for e in self.historique],
         }
 
