@@ -127,6 +127,7 @@ def test_deux_projecteurs_concurrents_sur_la_meme_vue(store: Store, tmp_path: Pa
     """Deterministic: after the view ``courante`` has read a page and before it writes it, another projector (as
     the in-process catch-up of a command does) commits the first half of that page; the result must still equal
     a rebuild (the page is not applied twice: it is read again from the view's new position)."""
+    from lsun_events.application.app import ouvrir_application  # noqa: PLC0415
     from lsun_events.application.synchronisation import DemandeSynchronisation  # noqa: PLC0415
     from lsun_events.projections.vue_courante import VueCourante  # noqa: PLC0415
     from lsun_events.sources.snapshot import charger_exports  # noqa: PLC0415
@@ -134,9 +135,13 @@ def test_deux_projecteurs_concurrents_sur_la_meme_vue(store: Store, tmp_path: Pa
     ecole, variante = o.ecole_et_variante("mini")
     o.preparer(store, ecole, tmp_path / "rentree")
     exports = o.ecrire(variante, tmp_path / "novembre")
+    app = ouvrir_application(store)  # the run written as by another process: the views here are behind it
+    try:
+        app.synchroniser(DemandeSynchronisation(uai=ecole.uai, acteur=o.CHEF, jour=o.JOUR),
+                         charger_exports(exports.siecle_zip, exports.sts))
+    finally:
+        app.close()
     with Systeme(store) as s:
-        s.app.synchroniser(DemandeSynchronisation(uai=ecole.uai, acteur=o.CHEF, jour=o.JOUR),
-                           charger_exports(exports.siecle_zip, exports.sts))
         suiveur, autre = s.projecteurs["courante"], Projecteur(store, VueCourante())
         appliquer = suiveur.vue.appliquer_page
         courses = []
