@@ -40,12 +40,11 @@ from lsun_events.application.synchronisation import DemandeSynchronisation, Resu
 from lsun_events.generateur.ecriture import COMMUNS, NOMENCLATURE, RESPONSABLES, STRUCTURES, Exports, ecrire_exports
 from lsun_events.generateur.generation import generer
 from lsun_events.generateur.modele import Adresse, Ecole, ProfPrincipal, RefEnseignant, Responsable
-from lsun_events.generateur.variantes import copier
 from lsun_events.sources.records import SourceSnapshot
 from lsun_events.sources.snapshot import charger_exports, lire_snapshot
 from lsun_events.storage.config import Store
-from lsun_events.systeme import Systeme
-from tests.scenarios.conftest import CHEF, JOUR, PERIODES, Etablissement
+from tests.scenarios.conftest import CHEF, JOUR, Etablissement
+from tests.scenarios.conftest import installer as installer_ecole
 
 PARSEUR = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
 FACULTATIFS = (RESPONSABLES, COMMUNS, NOMENCLATURE, STRUCTURES)
@@ -534,18 +533,7 @@ def installer(store: Store, dossier: Path, ecole: Ecole | None = None) -> Etabli
     """As the ``etablissement`` fixture (tests/scenarios/conftest.py), with ``ecole`` (default: the realistic
     one): imported from its exports, periods T1–T3 for 4A and 4B, bilans T1 and T2 open, T1 of 4A locked.
     The caller closes ``etablissement.systeme``."""
-    ecole = copier(ecole or ECOLE)
-    systeme = Systeme(store)
-    etab = Etablissement(systeme, ecole, dossier)
-    siecle, sts = etab.exports(ecole)
-    systeme.app.importer(charger_exports(siecle, sts), CHEF, JOUR)
-    for division in ("4A", "4B"):
-        systeme.app.parametrer_periodes(ecole.uai, division, PERIODES, CHEF)
-        for periode in ("T1", "T2"):
-            systeme.app.ouvrir_bilans(ecole.uai, division, periode, CHEF)
-    systeme.app.verrouiller(ecole.uai, "4A", "T1", CHEF)
-    systeme.rattraper()
-    return etab
+    return installer_ecole(store, dossier, ecole or ECOLE)
 
 
 def exporter(etab: Etablissement, ecole: Ecole | None = None) -> Reexport:

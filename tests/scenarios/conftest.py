@@ -72,11 +72,12 @@ class Etablissement:
         return [(n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in notes]
 
 
-@pytest.fixture
-def etablissement(store: Store, tmp_path: Path) -> Iterator[Etablissement]:
-    ecole = copier(_MINI)
+def installer(store: Store, dossier: Path, ecole: Ecole) -> Etablissement:
+    """``ecole`` imported from its exports, periods T1–T3 for 4A and 4B, bilans T1 and T2 open, T1 of 4A locked.
+    The caller closes ``etablissement.systeme``."""
+    ecole = copier(ecole)
     systeme = Systeme(store)
-    etab = Etablissement(systeme, ecole, tmp_path)
+    etab = Etablissement(systeme, ecole, dossier)
     siecle, sts = etab.exports(ecole)
     systeme.app.importer(charger_exports(siecle, sts), CHEF, JOUR)
     for division in ("4A", "4B"):
@@ -85,5 +86,11 @@ def etablissement(store: Store, tmp_path: Path) -> Iterator[Etablissement]:
             systeme.app.ouvrir_bilans(ecole.uai, division, periode, CHEF)
     systeme.app.verrouiller(ecole.uai, "4A", "T1", CHEF)
     systeme.rattraper()
+    return etab
+
+
+@pytest.fixture
+def etablissement(store: Store, tmp_path: Path) -> Iterator[Etablissement]:
+    etab = installer(store, tmp_path, _MINI)
     yield etab
-    systeme.fermer()
+    etab.systeme.fermer()
