@@ -55,6 +55,9 @@ class ValeurSource(Valeur):
     def __eq__(self, autre: object) -> bool:
         if type(autre) is not type(self):
             return NotImplemented
+        # Fast path: the same fields as written (the usual case of a re-read) are the same data.
+        if all(getattr(self, nom) == getattr(autre, nom) for nom in _noms(self)):
+            return True
         return self.cle() == autre.cle()
 
     def __hash__(self) -> int:
