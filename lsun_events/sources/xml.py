@@ -46,6 +46,7 @@ TAILLE_SONDE = 512  # bytes read ahead to find the XML declaration
 _DECLARATION = re.compile(rb"^<\?xml\s[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
 _BOM_UTF8 = b"\xef\xbb\xbf"
 _SUFFIXE_POSITION = re.compile(r",\s*line \d+, column \d+\s*$")
+_ENTITE_NON_DECLAREE = re.compile(r"Entity '([^']{1,80})' not defined")
 _ERR_TAG_NOT_FINISHED = 77  # libxml2: "Premature end of data in tag …"
 
 CORRECTION_REEXPORTER = (
@@ -139,6 +140,21 @@ def _traduire(nom_fichier: str, erreur: etree.XMLSyntaxError, flux: _Flux) -> So
     if "Start tag expected" in message and ligne <= 1:
         return SourceInvalideError(nom_fichier, "ce n'est pas un fichier XML",
                                    correction=CORRECTION_REEXPORTER)
+    entite = _ENTITE_NON_DECLAREE.search(message)
+    if entite:
+        return SourceInvalideError(
+            nom_fichier,
+            f"ligne {ligne}, l'entité « &{entite.group(1)}; » n'est pas déclarée : un export SIECLE ou STS-web "
+            "n'utilise que les entités prédéfinies (&amp; &lt; &gt; &quot; &apos;) et les références numériques",
+            correction=CORRECTION_REEXPORTER)
+    if "Resource limit exceeded" in message or "XML_PARSE_HUGE" in message or "Huge input lookup" in message:
+        return SourceInvalideError(
+            nom_fichier,
+            f"ligne {ligne}, un texte ou une imbrication dépasse les limites de lecture (plus de 10 millions de "
+            "caractères dans un même texte, ou plus de 256 niveaux d'éléments) : ce n'est pas un export SIECLE ou "
+            "STS-web tel qu'exporté",
+            correction=CORRECTION_REEXPORTER)
+    message = message.replace(", try XML_PARSE_HUGE", "")
     tronque = erreur.code == _ERR_TAG_NOT_FINISHED or "Premature end" in message or (
         flux.fin_atteinte and ligne >= flux.lignes and "ENTITY" not in nature)
     if tronque:

@@ -162,8 +162,9 @@ def test_billion_laughs_is_refused_without_expanding(tmp_path: Path) -> None:
     assert "DOCTYPE" in str(erreur)
 
 
-def test_undeclared_entity_is_malformed(tmp_path: Path) -> None:
-    assert "mal formé" in str(erreur_de(ecrire(tmp_path, b"<R><DONNEES><X>&inconnue;</X></DONNEES></R>")))
+def test_undeclared_entity_is_refused(tmp_path: Path) -> None:
+    assert "l'entité « &inconnue; » n'est pas déclarée" in str(
+        erreur_de(ecrire(tmp_path, b"<R><DONNEES><X>&inconnue;</X></DONNEES></R>")))
 
 
 # --- streaming --------------------------------------------------------------------------------------
@@ -237,3 +238,18 @@ def test_timetable_upload_file_gets_its_own_explanation(tmp_path: Path) -> None:
     assert ("ce fichier est l'export de votre logiciel d'emploi du temps vers STS, pas l'export STS-web "
             "`sts_emp_…`") in str(erreur.value)
     assert "emp_sts_0999001X_2025.xml" in str(erreur.value)
+
+
+def test_an_undeclared_entity_is_named_in_french(tmp_path: Path) -> None:
+    erreur = erreur_de(ecrire(tmp_path, b"<R>\n<DONNEES>\n<X>&foo;</X>\n</DONNEES>\n</R>\n", "Communs.xml"))
+    message = str(erreur)
+    assert "Communs.xml" in message and "ligne 3" in message
+    assert "l'entité « &foo; » n'est pas déclarée" in message
+    assert "pas un fichier XML" not in message and "not defined" not in message
+
+
+def test_libxml2_limits_are_told_in_french_without_its_english_hint(tmp_path: Path) -> None:
+    enorme = b"<R>\n<DONNEES>\n<X>" + b"A" * 11_000_000 + b"</X>\n</DONNEES>\n</R>\n"
+    message = str(erreur_de(ecrire(tmp_path, enorme)))
+    assert "dépasse les limites de lecture" in message and "ligne 3" in message
+    assert "XML_PARSE_HUGE" not in message and "Resource limit" not in message
