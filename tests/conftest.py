@@ -18,7 +18,7 @@ from psycopg import sql
 
 from lsun_events.application.app import LsunApp, ouvrir_application
 from lsun_events.storage.config import Store
-from lsun_events.systeme import migrer
+from lsun_events.systeme import Systeme, migrer
 
 POSTGRES_URL = os.environ.get("LSUN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 EXIGER_POSTGRES = os.environ.get("LSUN_EXIGER_POSTGRES") == "1"
@@ -108,3 +108,19 @@ def app(store: Store) -> Iterator[LsunApp]:
     application = ouvrir_application(store)
     yield application
     application.close()
+
+
+@pytest.fixture
+def sans_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The S3E client talks to 127.0.0.1 directly, whatever the environment's proxies say (a test module asks for
+    it with ``pytestmark = pytest.mark.usefixtures("sans_proxy")``)."""
+    for nom in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(nom, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+def contenu_du_stockage(store: Store) -> list[tuple[object, ...]]:
+    """Every stored event, as stored (for "the store is unchanged in content")."""
+    with Systeme(store) as s:
+        notes = s.app.recorder.select_notifications(start=None, limit=1_000_000)
+    return [(n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in notes]

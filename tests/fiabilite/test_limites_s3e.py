@@ -18,7 +18,7 @@ from lsun_events.generateur.ecriture import ecrire_exports, ecrire_s3e
 from lsun_events.generateur.generation import generer
 from lsun_events.interfaces.cli import main
 from lsun_events.storage.config import Store
-from lsun_events.systeme import Systeme
+from tests.conftest import contenu_du_stockage as contenu
 from tests.fiabilite.outils import ANNEE, lancer
 from tests.s3e_local import JETON_TEST, demarrer_serveur_s3e, en_fond
 
@@ -26,11 +26,7 @@ ECOLE = generer("mini", annee=ANNEE)
 UAI = ECOLE.uai
 
 
-@pytest.fixture(autouse=True)
-def _sans_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for nom in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(nom, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+pytestmark = pytest.mark.usefixtures("sans_proxy")  # the S3E client talks to 127.0.0.1 directly
 
 
 class _Redirige(BaseHTTPRequestHandler):
@@ -57,10 +53,6 @@ def redirecteur(cible: str) -> Iterator[str]:
         yield f"http://127.0.0.1:{serveur.server_address[1]}"
 
 
-def contenu(store: Store) -> list[tuple[object, ...]]:
-    with Systeme(store) as s:
-        notes = s.app.recorder.select_notifications(start=None, limit=1_000_000)
-    return [(n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in notes]
 
 
 def importer(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

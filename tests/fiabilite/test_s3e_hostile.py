@@ -30,7 +30,7 @@ from lsun_events.regles.calendrier import annee_scolaire
 from lsun_events.sources.erreurs import S3EIndisponibleError
 from lsun_events.sources.s3e_client import ClientS3E
 from lsun_events.storage.config import Store
-from lsun_events.systeme import Systeme
+from tests.conftest import contenu_du_stockage as contenu
 from tests.s3e_local import en_fond
 
 ANNEE = annee_scolaire(date.today())
@@ -146,10 +146,7 @@ def serveur_hostile(dossier: Path) -> Iterator[ServeurHostile]:
         yield serveur
 
 
-@pytest.fixture(autouse=True)
-def _sans_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for nom in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(nom, raising=False)
+pytestmark = pytest.mark.usefixtures("sans_proxy")  # the S3E client talks to 127.0.0.1 directly
 
 
 def lancer(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -158,10 +155,6 @@ def lancer(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, st
     return code, sortie.out, sortie.err
 
 
-def contenu(store: Store) -> list[tuple[object, ...]]:
-    with Systeme(store) as s:
-        notes = s.app.recorder.select_notifications(start=None, limit=1_000_000)
-    return [(n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in notes]
 
 
 # (resource, mode, what the message says, how many requests at most)

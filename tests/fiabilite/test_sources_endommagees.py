@@ -27,6 +27,7 @@ from lsun_events.interfaces.cli import main
 from lsun_events.regles.calendrier import annee_scolaire
 from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
+from tests.conftest import contenu_du_stockage as contenu
 from tests.s3e_local import JETON_TEST, serveur_s3e
 
 ANNEE = annee_scolaire(date.today())
@@ -102,11 +103,7 @@ VARIANTES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _sans_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for nom in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(nom, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+pytestmark = pytest.mark.usefixtures("sans_proxy")  # the S3E client talks to 127.0.0.1 directly
 
 
 def lancer(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -115,11 +112,6 @@ def lancer(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, st
     return code, sortie.out, sortie.err
 
 
-def contenu(store: Store) -> list[tuple[object, ...]]:
-    """Every stored event, as stored."""
-    with Systeme(store) as s:
-        notes = s.app.recorder.select_notifications(start=None, limit=1_000_000)
-    return [(n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in notes]
 
 
 def verifier_refus(variante: Variante, code: int, erreur: str, *, document: str | None = None) -> None:

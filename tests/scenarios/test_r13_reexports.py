@@ -98,12 +98,7 @@ VRAI_CHANGEMENT: dict[str, tuple[Transformation, ...]] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _sans_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The S3E client talks to 127.0.0.1 directly, whatever the environment says."""
-    for nom in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(nom, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+pytestmark = pytest.mark.usefixtures("sans_proxy")  # the S3E client talks to 127.0.0.1 directly
 
 
 @pytest.fixture

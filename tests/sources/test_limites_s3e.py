@@ -26,11 +26,7 @@ FICHIERS = {"ElevesSansAdresses.xml": "BEE_ELEVES", "ResponsablesAvecAdresses.xm
 ANGLAIS = ("Retrying", "connection broken", "Failed to", "Connection refused", "Received response", "Ignoring")
 
 
-@pytest.fixture(autouse=True)
-def _sans_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for nom in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(nom, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+pytestmark = pytest.mark.usefixtures("sans_proxy")  # the S3E client talks to 127.0.0.1 directly
 
 
 @pytest.fixture

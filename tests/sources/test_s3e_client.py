@@ -37,11 +37,7 @@ CHAMPS = {"eleves": "eleves", "responsables": "responsables", "nomenclatures": "
 XML = b'<?xml version="1.0" encoding="ISO-8859-15"?>\n<BEE_ELEVES/>\n'
 
 
-@pytest.fixture(autouse=True)
-def _sans_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for nom in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(nom, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+pytestmark = pytest.mark.usefixtures("sans_proxy")  # the S3E client talks to 127.0.0.1 directly
 
 
 def _contenu(cle: str, version: str = "1") -> bytes:
