@@ -27,11 +27,7 @@ class Valeur:
         __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
 
     def __post_init__(self) -> None:
-        noms = type(self).__dict__.get("_noms_des_champs")
-        if noms is None:  # computed once per class (this runs for every value read from the store)
-            noms = tuple(f.name for f in fields(self))
-            type(self)._noms_des_champs = noms
-        for nom in noms:
+        for nom in _noms(self):
             v = getattr(self, nom)
             if type(v) is list:
                 object.__setattr__(self, nom, tuple(v))
@@ -65,6 +61,7 @@ class ValeurSource(Valeur):
 
 
 def _noms(valeur: Valeur) -> tuple[str, ...]:
+    """The names of a value's fields, computed once per class (this runs for every value read from the store)."""
     noms = type(valeur).__dict__.get("_noms_des_champs")
     if noms is None:
         noms = tuple(f.name for f in fields(valeur))
@@ -281,14 +278,11 @@ class InfosEtablissement(ValeurSource):
 def changements(ancien: Valeur, nouveau: Valeur) -> list[Changement]:
     """The fields that differ between two values of the same class, in declaration order; for source
     values, only the fields whose data really differ (R13)."""
-    ensembles = type(ancien).ENSEMBLES if isinstance(ancien, ValeurSource) else frozenset()
-    source = isinstance(ancien, ValeurSource)
-    resultat = []
-    for nom in _noms(ancien):
-        a, n = getattr(ancien, nom), getattr(nouveau, nom)
-        if a != n if not source else not memes_donnees(a, n, nom in ensembles):
-            resultat.append(Changement(nom, a, n))
-    return resultat
+    paires = ((nom, getattr(ancien, nom), getattr(nouveau, nom)) for nom in _noms(ancien))
+    if not isinstance(ancien, ValeurSource):
+        return [Changement(nom, a, n) for nom, a, n in paires if a != n]
+    ensembles = type(ancien).ENSEMBLES
+    return [Changement(nom, a, n) for nom, a, n in paires if not memes_donnees(a, n, nom in ensembles)]
 
 
 VALEURS: tuple[type[Valeur], ...] = (
