@@ -3,7 +3,7 @@ survives a save and reload through the real transcoder (dates, enums, nested val
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from eventsourcing.domain import CanMutateAggregate
 
@@ -97,6 +97,10 @@ def _tout_declencher() -> list[LsunAggregate]:
         bilan.ajouter_enseignants("020700", [EnseignantNomme(RefEnseignant("epp", "7"), "SOPHIE BERNARD")])
         bilan.ajouter_prof_principal(EnseignantNomme(RefEnseignant("epp", "7"), "SOPHIE BERNARD"), "Marie DUPONT")
         bilan.retirer_prof_principal(EnseignantNomme(PROF, "PAUL RICHARD"), "Marie DUPONT")
+        bilan.ajouter_acquis(Acquis("030201", "ANGLAIS LV1"))
+        bilan.ajouter_enseignants("030201", [EnseignantNomme(RefEnseignant("epp", "8"), "ANNE PETIT")])
+        bilan.retirer_enseignants("030201", [EnseignantNomme(RefEnseignant("epp", "8"), "ANNE PETIT")])
+        bilan.retirer_acquis("030201")
         bilan.verrouiller()
         bilan.archiver(IDENTITE, [EnseignantNomme(PROF, "PAUL RICHARD")])
         bilan.deverrouiller()
@@ -109,6 +113,13 @@ def _tout_declencher() -> list[LsunAggregate]:
                               date(2025, 10, 6), False)
         run.avertir("M1", "4A", {"eleve": "Léon N'DIAYE"})
         run.terminer({"eleves": 3, "evenements": 12})
+    annulation_id = Synchronisation.nouvel_id()
+    with contexte("Mme Principale", annulation_id):
+        annulation = Synchronisation(annulation_id, "0999001X", ["4A"], False,
+                                     DescriptionSource("annulation", str(run_id)), date(2025, 10, 7), False)
+        annulation.annuler_la_synchronisation(run_id, datetime(2025, 10, 6, 8, 30, tzinfo=UTC), "Mme Principale")
+        annulation.terminer({"evenements": 2})
+        run.marquer_annulee(annulation_id)
     with contexte("Mme Principale", echec_id):
         echec = Synchronisation(echec_id, "0999001X", ["4A"], True,
                                 DescriptionSource("s3e", "cd" * 32), date(2025, 10, 6), True)
@@ -123,7 +134,7 @@ def _tout_declencher() -> list[LsunAggregate]:
                                      DescriptionSource("s3e", "ef" * 32), date(2025, 10, 6), True)
         abandonnee.retenir("La division 4B n'existe plus.")
         abandonnee.abandonner()
-    return [etab, division, eleve, enseignant, bilan, run, echec, retenue, abandonnee]
+    return [etab, division, eleve, enseignant, bilan, run, echec, retenue, abandonnee, annulation]
 
 
 def test_chaque_type_d_evenement_survit_a_l_enregistrement(tmp_path) -> None:

@@ -11,6 +11,7 @@ from eventsourcing.domain import event
 from lsun_events.aggregates.base import LsunAggregate, identifiant
 from lsun_events.aggregates.erreurs import (
     AcquisInconnuError,
+    AcquisNonVideError,
     AppreciationTropLongueError,
     BilanVerrouilleError,
     PositionnementInvalideError,
@@ -125,6 +126,30 @@ class Bilan(LsunAggregate):
         self._pp_retire(enseignant=pp, eleve=eleve, division=division or self.division)
         return True
 
+    def retirer_enseignants(self, matiere_code: str, enseignants: list[EnseignantNomme],
+                            division: str | None = None) -> list[EnseignantNomme]:
+        """U3 (undoing a run): teachers the undone run added to the acquis. Returns those removed (M14)."""
+        self._exiger_modifiable()
+        acquis = self._exiger_acquis(matiere_code)
+        retires = [e for e in enseignants if e.ref in acquis.enseignants]
+        if retires:
+            self._enseignants_retires(matiere_code=matiere_code, enseignants=retires,
+                                      acquis=acquis.matiere_libelle, division=division or self.division)
+        return retires
+
+    def retirer_acquis(self, matiere_code: str, division: str | None = None) -> bool:
+        """U3: an acquis the undone run created, when nothing was entered on it (no positionnement, no
+        appréciation, no teacher left)."""
+        self._exiger_modifiable()
+        acquis = self.acquis.get(matiere_code)
+        if acquis is None:
+            return False
+        if acquis.positionnement is not None or acquis.appreciation or acquis.enseignants:
+            raise AcquisNonVideError(f"L'acquis {acquis.matiere_libelle} a été renseigné : il ne peut être retiré.")
+        self._acquis_retire(matiere_code=matiere_code, acquis=acquis.matiere_libelle,
+                            division=division or self.division)
+        return True
+
     def verrouiller(self) -> None:
         if not self.verrouille:
             self._verrouille()
@@ -174,6 +199,18 @@ class Bilan(LsunAggregate):
         courant = self.acquis[matiere_code]
         self.acquis[matiere_code] = replace(
             courant, enseignants=courant.enseignants + tuple(e.ref for e in enseignants))
+
+    @event("EnseignantsRetiresAcquis", topic="lsun:EnseignantsRetiresAcquis")
+    def _enseignants_retires(self, matiere_code: str, enseignants: list[EnseignantNomme], acquis: str,
+                             division: str) -> None:
+        courant = self.acquis[matiere_code]
+        retires = {e.ref for e in enseignants}
+        self.acquis[matiere_code] = replace(
+            courant, enseignants=tuple(r for r in courant.enseignants if r not in retires))
+
+    @event("AcquisRetire", topic="lsun:AcquisRetire")
+    def _acquis_retire(self, matiere_code: str, acquis: str, division: str) -> None:
+        del self.acquis[matiere_code]
 
     @event("ProfPrincipalAjoute", topic="lsun:ProfPrincipalAjoute")
     def _pp_ajoute(self, enseignant: EnseignantNomme, eleve: str, division: str) -> None:

@@ -33,6 +33,10 @@ class AcquisInconnuError(ErreurDomaine):
     pass
 
 
+class AcquisNonVideError(ErreurDomaine):
+    pass
+
+
 class PositionnementInvalideError(ErreurDomaine):
     pass
 

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
     AcquisSaisi = _Evenement
     AcquisAjoute = _Evenement
     EnseignantsAjoutesAcquis = _Evenement
+    EnseignantsRetiresAcquis = _Evenement
+    AcquisRetire = _Evenement
     ProfPrincipalAjoute = _Evenement
     ProfPrincipalRetire = _Evenement
     BilanVerrouille = _Evenement
@@ -61,6 +63,8 @@ if TYPE_CHECKING:
     SynchronisationRetenue = _Evenement
     SynchronisationAbandonnee = _Evenement
     SynchronisationRetenueAppliquee = _Evenement
+    AnnulationDemarree = _Evenement
+    SynchronisationAnnulee = _Evenement
 else:
     EtablissementImporte = Etablissement.EtablissementImporte
     EtablissementMisAJour = Etablissement.EtablissementMisAJour
@@ -87,6 +91,8 @@ else:
     AcquisSaisi = Bilan.AcquisSaisi
     AcquisAjoute = Bilan.AcquisAjoute
     EnseignantsAjoutesAcquis = Bilan.EnseignantsAjoutesAcquis
+    EnseignantsRetiresAcquis = Bilan.EnseignantsRetiresAcquis
+    AcquisRetire = Bilan.AcquisRetire
     ProfPrincipalAjoute = Bilan.ProfPrincipalAjoute
     ProfPrincipalRetire = Bilan.ProfPrincipalRetire
     BilanVerrouille = Bilan.BilanVerrouille
@@ -100,6 +106,8 @@ else:
     SynchronisationRetenue = Synchronisation.SynchronisationRetenue
     SynchronisationAbandonnee = Synchronisation.SynchronisationAbandonnee
     SynchronisationRetenueAppliquee = Synchronisation.SynchronisationRetenueAppliquee
+    AnnulationDemarree = Synchronisation.AnnulationDemarree
+    SynchronisationAnnulee = Synchronisation.SynchronisationAnnulee
 
 # Every event class, by aggregate (a test checks none of the aggregates' classes is missing).
 EVENEMENTS: tuple[type[Any], ...] = (
@@ -110,15 +118,17 @@ EVENEMENTS: tuple[type[Any], ...] = (
     EleveInscrit, EleveMisAJour,
     EnseignantCree, EnseignantMisAJour,
     BilanOuvert, AcquisSaisi, AcquisAjoute, EnseignantsAjoutesAcquis, ProfPrincipalAjoute, ProfPrincipalRetire,
-    BilanVerrouille, BilanDeverrouille, BilanArchive,
+    BilanVerrouille, BilanDeverrouille, BilanArchive, EnseignantsRetiresAcquis, AcquisRetire,
     SynchronisationDemarree, AvertissementEmis, SynchronisationTerminee, SynchronisationEchouee,
     SynchronisationRetenue, SynchronisationAbandonnee, SynchronisationRetenueAppliquee,
+    AnnulationDemarree, SynchronisationAnnulee,
 )
 
 # The events of a run itself (the Synchronisation aggregate).
 EVENEMENTS_DU_RUN: tuple[type[Any], ...] = (
     SynchronisationDemarree, AvertissementEmis, SynchronisationTerminee, SynchronisationEchouee,
-    SynchronisationRetenue, SynchronisationAbandonnee, SynchronisationRetenueAppliquee)
+    SynchronisationRetenue, SynchronisationAbandonnee, SynchronisationRetenueAppliquee,
+    AnnulationDemarree, SynchronisationAnnulee)
 
 PREFIXE = "lsun:"
 

@@ -3,7 +3,7 @@ the warnings that concern no other aggregate (M1, M3, M5, M7, M10)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID, uuid4
 
@@ -51,6 +51,8 @@ class Synchronisation(LsunAggregate):
         self.statut = StatutSynchronisation.EN_COURS
         self.compteurs: dict[str, int] = {}
         self.raison: str | None = None
+        self.annulee_par: str | None = None  # the run that undid this one (SPEC §9)
+        self.annule: str | None = None  # for an undo: the run it undoes
 
     def avertir(self, code: str, division: str, valeurs: dict[str, str]) -> None:
         self._avertissement(code=code, division=division, valeurs=valeurs)
@@ -84,6 +86,30 @@ class Synchronisation(LsunAggregate):
         if self.statut != StatutSynchronisation.RETENUE:
             raise ErreurDomaine("Seule une synchronisation retenue peut être appliquée.")
         self._appliquee(par=str(synchronisation))
+
+    # Undoing a run (SPEC §9): the undo is a new run; the undone one stays in the history, marked.
+    def annuler_la_synchronisation(self, synchronisation: UUID, debut: datetime, acteur: str) -> None:
+        """This (new) run undoes ``synchronisation``, started at ``debut`` by ``acteur`` (message M13)."""
+        self._exiger_en_cours()
+        self._annulation(annulee=str(synchronisation), debut_annulee=debut, acteur_annulee=acteur)
+
+    def marquer_annulee(self, par: UUID) -> None:
+        """This completed run was undone by the run ``par`` (its acteur and time are the event's)."""
+        if self.statut != StatutSynchronisation.TERMINEE:
+            raise ErreurDomaine("Seule une synchronisation terminée peut être annulée.")
+        if self.annulee_par is not None:
+            raise ErreurDomaine("Cette synchronisation a déjà été annulée.")
+        if self.annule is not None:
+            raise ErreurDomaine("Une annulation ne s'annule pas.")
+        self._annulee(par=str(par))
+
+    @event("AnnulationDemarree", topic="lsun:AnnulationDemarree")
+    def _annulation(self, annulee: str, debut_annulee: datetime, acteur_annulee: str) -> None:
+        self.annule = annulee
+
+    @event("SynchronisationAnnulee", topic="lsun:SynchronisationAnnulee")
+    def _annulee(self, par: str) -> None:
+        self.annulee_par = par
 
     @event("SynchronisationRetenue", topic="lsun:SynchronisationRetenue")
     def _retenue(self, raison: str) -> None:

@@ -440,6 +440,24 @@ def _enseignants_ajoutes(e: ev.EnseignantsAjoutesAcquis, etat: Etat, _: Etats) -
                     enseignant=n.ref.cle)
 
 
+@gere(ev.EnseignantsRetiresAcquis)
+def _enseignants_retires(e: ev.EnseignantsRetiresAcquis, etat: Etat, _: Etats) -> Iterator[Champ]:
+    acquis = etat["acquis"][e.matiere_code]
+    anciens = list(acquis[ENSEIGNANTS])
+    retires = {n.ref.cle for n in e.enseignants}
+    acquis[ENSEIGNANTS] = [r for r in anciens if r not in retires]
+    for n in e.enseignants:
+        yield Champ(f"acquis {e.matiere_code} : enseignants", anciens, acquis[ENSEIGNANTS] or None,
+                    enseignant=n.ref.cle)
+
+
+@gere(ev.AcquisRetire)
+def _acquis_retire(e: ev.AcquisRetire, etat: Etat, _: Etats) -> Iterator[Champ]:
+    ancien = etat["acquis"].pop(e.matiere_code, None)
+    yield Champ(f"acquis {e.matiere_code}", {"libelle": e.acquis, "enseignants": ancien[ENSEIGNANTS]}
+                if ancien is not None else {"libelle": e.acquis}, None)
+
+
 @gere(ev.ProfPrincipalAjoute, ev.ProfPrincipalRetire)
 def _pp_bilan(e: ev.ProfPrincipalAjoute | ev.ProfPrincipalRetire, etat: Etat, _: Etats) -> Iterator[Champ]:
     anciens = list(etat["pp"])
@@ -480,6 +498,16 @@ def _run_demarre(e: ev.SynchronisationDemarree, _: Etat, etats: Etats) -> Iterat
 @gere(ev.AvertissementEmis)
 def _avertissement(e: ev.AvertissementEmis, _: Etat, __: Etats) -> Iterator[Champ]:
     yield Champ("avertissement", None, {"code": e.code, **e.valeurs}, division=e.division)
+
+
+@gere(ev.AnnulationDemarree)
+def _annulation(e: ev.AnnulationDemarree, _: Etat, __: Etats) -> Iterator[Champ]:
+    yield Champ("annule", None, e.annulee)
+
+
+@gere(ev.SynchronisationAnnulee)
+def _annulee(e: ev.SynchronisationAnnulee, _: Etat, __: Etats) -> Iterator[Champ]:
+    yield Champ("annulee_par", None, e.par)
 
 
 STATUTS: dict[type[Any], str] = {

@@ -45,10 +45,21 @@ def _decision(statut: str) -> LigneDuRun:
     return decidee
 
 
+def _annulation(c: Curseur, runs: str, _: int, e: ev.AnnulationDemarree) -> None:
+    c.executer(f"UPDATE {runs} SET annule = ? WHERE synchronisation = ?", (e.annulee, e.synchronisation))
+
+
+def _annulee(c: Curseur, runs: str, _: int, e: ev.SynchronisationAnnulee) -> None:
+    """The undone run's own row: by which run, when and by whom (the event comes from the undo)."""
+    c.executer(f"UPDATE {runs} SET annulee_par = ?, annulee_le = ?, annulee_acteur = ? WHERE synchronisation = ?",
+               (e.par, e.timestamp.isoformat(), e.acteur, str(e.originator_id)))
+
+
 RUNS: dict[type[Any], LigneDuRun] = {
     ev.SynchronisationDemarree: _demarree, ev.SynchronisationTerminee: _terminee,
     ev.SynchronisationEchouee: _fin_avec_raison("echouee"), ev.SynchronisationRetenue: _fin_avec_raison("retenue"),
     ev.SynchronisationAbandonnee: _decision("abandonnee"), ev.SynchronisationRetenueAppliquee: _decision("appliquee"),
+    ev.AnnulationDemarree: _annulation, ev.SynchronisationAnnulee: _annulee,
 }
 
 # The events this view reads: the run's own, and those that give a report element.
@@ -68,7 +79,8 @@ class Rapports(Modele):
             f"CREATE TABLE IF NOT EXISTS {runs} (synchronisation {d.texte} PRIMARY KEY, uai {d.texte}, "
             f"acteur {d.texte}, debut {d.texte}, fin {d.texte}, statut {d.texte}, divisions {d.texte}, "
             f"toutes {d.entier}, automatique {d.entier}, jour {d.texte}, source {d.texte}, compteurs {d.texte}, "
-            f"raison {d.texte}, position {d.grand_entier})",
+            f"raison {d.texte}, position {d.grand_entier}, annule {d.texte}, annulee_par {d.texte}, "
+            f"annulee_le {d.texte}, annulee_acteur {d.texte})",
             f"CREATE INDEX IF NOT EXISTS rapports_runs_uai ON {runs} (uai, debut)",
             f"CREATE TABLE IF NOT EXISTS {elts} (synchronisation {d.texte}, position {d.grand_entier}, "
             f"code {d.texte}, division {d.texte}, valeurs {d.texte})",

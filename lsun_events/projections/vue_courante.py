@@ -312,6 +312,20 @@ def _enseignants_ajoutes(p: Page, agregat: str, e: ev.EnseignantsAjoutesAcquis) 
                                                "enseignant": n.ref.cle} for n in e.enseignants])
 
 
+@gere(ev.EnseignantsRetiresAcquis, "bilans", "acquis_enseignants")
+def _enseignants_retires(p: Page, agregat: str, e: ev.EnseignantsRetiresAcquis) -> None:
+    retires = {n.ref.cle for n in e.enseignants}
+    p.remplacer("acquis_enseignants", agregat, [
+        x for x in p.lire("acquis_enseignants", agregat)
+        if x["matiere_code"] != e.matiere_code or x["enseignant"] not in retires])
+
+
+@gere(ev.AcquisRetire, "bilans", "acquis", "acquis_enseignants")
+def _acquis_retire(p: Page, agregat: str, e: ev.AcquisRetire) -> None:
+    for table in ("acquis", "acquis_enseignants"):
+        p.remplacer(table, agregat, [x for x in p.lire(table, agregat) if x["matiere_code"] != e.matiere_code])
+
+
 @gere(ev.ProfPrincipalAjoute, "bilans")
 def _pp_ajoute(p: Page, agregat: str, e: ev.ProfPrincipalAjoute) -> None:
     p.ajouter("bilans_pp", agregat, [{"agregat": agregat, "enseignant": e.enseignant.ref.cle}])

@@ -6,7 +6,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from lsun_events.aggregates import evenements as ev
 
@@ -28,7 +30,16 @@ TEXTES: dict[str, tuple[str, str]] = {
     "M10": (AVERTISSEMENT, "La division {division} n'existe plus dans les données SIECLE."),
     "M11": (INFO, "Le professeur principal {enseignant} a été retiré du bilan de l'élève {eleve}."),
     "M12": (INFO, "Les informations LSUN de l'élève {eleve} ont été archivées ({n} bilan(s) verrouillé(s))."),
+    "M13": (INFO, "La synchronisation du {date} ({acteur}) a été annulée."),
+    "M14": (INFO, "Les enseignants {enseignants} ont été retirés de l'acquis {acquis}."),
 }
+
+# SPEC §9 M13: the undone run's start, « JJ/MM/AAAA à HH:MM », in the schools' local time.
+FUSEAU = ZoneInfo("Europe/Paris")
+
+
+def date_locale(moment: datetime) -> str:
+    return moment.astimezone(FUSEAU).strftime("%d/%m/%Y à %H:%M")
 
 # Optional exports (R13): when one is absent, what it alone carries is kept as LSUN has it; the run says so.
 EXPORTS_FACULTATIFS: dict[str, tuple[str, str]] = {
@@ -55,7 +66,8 @@ def exports_absents_en_lignes(roles: Iterable[str]) -> list[str]:
 # Report order inside a division: rule (R2, R4/R5, R6/R7, R8, R9, R10), then name, then rule step.
 RANG: dict[str, tuple[int, int]] = {
     "M9": (0, 0), "M10": (0, 1), "M1": (1, 0), "M12": (2, 0), "M2": (2, 1), "M5": (3, 0), "M3": (3, 1),
-    "M4": (3, 2), "M6": (4, 0), "M7": (4, 1), "M8": (5, 0), "M11": (5, 1),
+    "M4": (3, 2), "M6": (4, 0), "M14": (4, 0), "M7": (4, 1), "M8": (5, 0), "M11": (5, 1),
+    "M13": (-1, 0),  # an undo's report opens with what it undid (before every division)
 }
 
 
@@ -104,6 +116,8 @@ def ordonner(messages: Iterable[Message], selection: Sequence[str],
 
     def cle(m: Message) -> tuple[Any, ...]:
         rang, etape = RANG[m.code]
+        if rang < 0:
+            return (-1, "", rang, "", etape, m.texte)
         return (place.get(m.division, len(place)), m.division, rang, _cle_nom(m.nom), etape, m.texte)
 
     vus: set[tuple[str, str]] = set()
@@ -152,6 +166,14 @@ def _enseignants_ajoutes(e: ev.EnseignantsAjoutesAcquis) -> list[Element]:
     return [_element("M6", e.division, enseignants=", ".join(x.nom for x in e.enseignants), acquis=e.acquis)]
 
 
+def _enseignants_retires(e: ev.EnseignantsRetiresAcquis) -> list[Element]:
+    return [_element("M14", e.division, enseignants=", ".join(x.nom for x in e.enseignants), acquis=e.acquis)]
+
+
+def _annulation(e: ev.AnnulationDemarree) -> list[Element]:
+    return [_element("M13", "", date=date_locale(e.debut_annulee), acteur=e.acteur_annulee)]
+
+
 def _pp_ajoute(e: ev.ProfPrincipalAjoute) -> list[Element]:
     return [_element("M8", e.division, enseignant=e.enseignant.nom, eleve=e.eleve)]
 
@@ -174,6 +196,7 @@ ELEMENTS: dict[type[Any], Callable[[Any], list[Element]]] = {
     ev.BilanArchive: _bilan_archive, ev.EnseignantMisAJour: _enseignant_mis_a_jour,
     ev.EnseignantsAjoutesAcquis: _enseignants_ajoutes, ev.ProfPrincipalAjoute: _pp_ajoute,
     ev.ProfPrincipalRetire: _pp_retire, ev.DivisionMiseAJour: _division_mise_a_jour,
+    ev.EnseignantsRetiresAcquis: _enseignants_retires, ev.AnnulationDemarree: _annulation,
 }
 
 # The events that give no report element: what a run changes without a message (R5, R6, R10 creations…), and the
@@ -184,7 +207,7 @@ SANS_ELEMENT: tuple[type[Any], ...] = (
     ev.PeriodesParametrees, ev.PeriodeOuverte, ev.ProfsPrincipauxDivisionChanges, ev.EleveInscrit, ev.EnseignantCree,
     ev.BilanOuvert, ev.AcquisSaisi, ev.AcquisAjoute, ev.BilanVerrouille, ev.BilanDeverrouille,
     ev.SynchronisationTerminee, ev.SynchronisationEchouee, ev.SynchronisationRetenue, ev.SynchronisationAbandonnee,
-    ev.SynchronisationRetenueAppliquee,
+    ev.SynchronisationRetenueAppliquee, ev.AcquisRetire, ev.SynchronisationAnnulee,
 )
 
 

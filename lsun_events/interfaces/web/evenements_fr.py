@@ -18,6 +18,8 @@ LIBELLES: dict[type[Any], str] = {
     ev.BilanVerrouille: "Bilan verrouillé",
     ev.BilanDeverrouille: "Bilan déverrouillé",
     ev.BilanArchive: "Bilan archivé",
+    ev.EnseignantsRetiresAcquis: "Enseignants retirés d'un acquis",
+    ev.AcquisRetire: "Acquis retiré",
 }
 
 
@@ -47,6 +49,14 @@ def _enseignants_ajoutes(e: ev.EnseignantsAjoutesAcquis) -> str:
     return f"{', '.join(x.nom for x in e.enseignants)} → {e.acquis}"
 
 
+def _enseignants_retires(e: ev.EnseignantsRetiresAcquis) -> str:
+    return f"{', '.join(x.nom for x in e.enseignants)} retirés de {e.acquis}"
+
+
+def _acquis_retire(e: ev.AcquisRetire) -> str:
+    return f"{e.acquis} ({e.matiere_code})"
+
+
 def _prof_principal(e: ev.ProfPrincipalAjoute | ev.ProfPrincipalRetire) -> str:
     return e.enseignant.nom
 
@@ -60,6 +70,7 @@ DETAILS: dict[type[Any], Callable[[Any], str]] = {
     ev.BilanOuvert: _ouvert, ev.AcquisSaisi: _acquis_saisi, ev.AcquisAjoute: _acquis_ajoute,
     ev.EnseignantsAjoutesAcquis: _enseignants_ajoutes, ev.ProfPrincipalAjoute: _prof_principal,
     ev.ProfPrincipalRetire: _prof_principal, ev.BilanArchive: _archive,
+    ev.EnseignantsRetiresAcquis: _enseignants_retires, ev.AcquisRetire: _acquis_retire,
 }
 
 
