@@ -21,6 +21,7 @@ from lsun_events.aggregates.enseignant import Enseignant
 from lsun_events.aggregates.etablissement import Etablissement
 from lsun_events.aggregates.synchronisation import Synchronisation
 from lsun_events.aggregates.valeurs import Acquis, ParametresAutomatiques, Periode, RefEnseignant
+from lsun_events.application.annulation import DemandeAnnulation, annuler
 from lsun_events.application.erreurs import (
     BilanIntrouvableError,
     ConflitError,
@@ -267,6 +268,11 @@ class LsunApp(Application[UUID]):
         """R1–R12 for the selected divisions (SPEC §3): all of it in one transaction, or nothing; one run
         at a time per school (a second one waits up to ``attente`` seconds)."""
         return synchroniser(self, demande, source, progression, attente=attente)
+
+    def annuler(self, demande: DemandeAnnulation, *, attente: float = ATTENTE_PAR_DEFAUT) -> ResultatSynchronisation:
+        """SPEC §9: undo a completed run — a new run putting back what it changed, refused if anything it touched
+        has moved since; the undone run stays in the history, marked."""
+        return annuler(self, demande, attente=attente)
 
     # Use cases: automatic synchronisation (``lsun_events.automatique`` schedules them) ----------------
     def parametrer_automatique(self, uai: str, acteur: str, *, active: bool, adresse_s3e: str | None = None,
