@@ -158,6 +158,13 @@ def _synchronisation(c: Commandes, sous: Groupe) -> None:
     p.add_argument("--jeton", type=jeton, help="jeton d'accès au service S3E")
     p.add_argument("--simulation", action="store_true", help="calcule les messages sans rien enregistrer")
 
+    p = c.ajouter(sous, "annuler", "annule une synchronisation terminée : remet ce qu'elle a changé (SPEC §9)",
+                  "synchronisation:annuler")
+    _requis(p, "--uai")
+    p.add_argument("--synchronisation", required=True, help="identifiant de la synchronisation à annuler")
+    p.add_argument("--simulation", action="store_true", help="montre ce que l'annulation ferait, sans rien "
+                   "enregistrer")
+
     p = c.ajouter(sous, "messages", "le rapport d'une synchronisation", "synchronisation:messages")
     p.add_argument("--synchronisation", required=True, help="identifiant de la synchronisation")
     p.add_argument("--regenerer", action="store_true", help="reconstruit le rapport depuis les seuls événements")

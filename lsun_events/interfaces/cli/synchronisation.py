@@ -1,5 +1,6 @@
-"""``lsun-events synchroniser`` (R1–R12 on the chosen divisions, from the export files or the S3E service) and
-``lsun-events messages`` (a run's report, from the view or regenerated from its events alone)."""
+"""``lsun-events synchroniser`` (R1–R12 on the chosen divisions, from the export files or the S3E service),
+``lsun-events annuler`` (undo a run, SPEC §9) and ``lsun-events messages`` (a run's report, from the view or
+regenerated from its events alone)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from lsun_events.application.annulation import DemandeAnnulation
 from lsun_events.application.synchronisation import DemandeSynchronisation, RunInconnuError, evenements_du_run
 from lsun_events.interfaces.cli.presentation import messages_en_lignes
 from lsun_events.interfaces.cli.sortie import Resultat
@@ -47,6 +49,18 @@ def synchroniser(args: argparse.Namespace) -> Resultat:
               else f"Synchronisation {resultat.synchronisation} terminée")
     return Resultat(resultat.en_dict(), [f"{entete} : {len(resultat.messages)} message(s).",
                                          *exports_absents_en_lignes(resultat.absents),
+                                         *messages_en_lignes(resultat.messages)])
+
+
+def annuler(args: argparse.Namespace) -> Resultat:
+    """SPEC §9 U5: the same JSON as ``synchroniser``."""
+    demande = DemandeAnnulation(uai=args.uai, synchronisation=args.synchronisation, acteur=args.acteur,
+                                jour=jour_de_reference(), simulation=args.simulation)
+    with Systeme(args.store) as s:
+        resultat = s.app.annuler(demande)
+    entete = ("Simulation de l'annulation (rien n'a été enregistré)" if args.simulation
+              else f"Annulation {resultat.synchronisation} terminée")
+    return Resultat(resultat.en_dict(), [f"{entete} : {len(resultat.messages)} message(s).",
                                          *messages_en_lignes(resultat.messages)])
 
 
