@@ -9,6 +9,7 @@ from typing import Any
 
 from lsun_events.aggregates import evenements as ev
 from lsun_events.projections.base import Curseur, Dialecte, Modele
+from lsun_events.regles.details import Detail
 from lsun_events.regles.messages import ELEMENTS, Element, Message, assembler, elements, exports_absents
 
 # A run's row, from the run's own events (its warnings are report elements): (cursor, runs table, position, event).
@@ -97,17 +98,31 @@ class Rapports(Modele):
             ligne_du_run = RUNS.get(type(e))
             if ligne_du_run is not None:
                 ligne_du_run(c, runs, position, e)
-            lignes.extend((run, position, el.code, el.division, json.dumps(el.valeurs, ensure_ascii=False))
-                          for el in elements(e))
+            lignes.extend((run, position, el.code, el.division, valeurs_en_texte(el)) for el in elements(e))
         c.executer_plusieurs(f"INSERT INTO {elts} VALUES (?,?,?,?,?)", lignes)
+
+
+def valeurs_en_texte(el: Element) -> str:
+    """The ``valeurs`` column: the message's values ([[clé, valeur]…]) and, when it has any, its details beside them
+    ({"valeurs": …, "details": [[champ, libellé, ancien, nouveau]…]}) — no new column, so a view built before
+    details existed still reads (its rows are the plain list: no details)."""
+    if not el.details:
+        return json.dumps(el.valeurs, ensure_ascii=False)
+    return json.dumps({"valeurs": el.valeurs, "details": [x.en_liste() for x in el.details]}, ensure_ascii=False)
+
+
+def element_de_ligne(code: str, division: str, texte: str) -> Element:
+    """The inverse of ``valeurs_en_texte``."""
+    donnees = json.loads(texte)
+    valeurs, details = (donnees, []) if isinstance(donnees, list) else (donnees["valeurs"], donnees["details"])
+    return Element(code, division, tuple((k, v) for k, v in valeurs), tuple(Detail.de_liste(x) for x in details))
 
 
 def messages_du_run(c: Curseur, synchronisation: str) -> list[Message]:
     _, elts = Rapports().tables(c.dialecte)
     lignes = c.lignes(f"SELECT code, division, valeurs FROM {elts} WHERE synchronisation = ? ORDER BY position",
                       (synchronisation,))
-    return assembler(Element(x["code"], x["division"], tuple(tuple(p) for p in json.loads(x["valeurs"])))
-                     for x in lignes)
+    return assembler(element_de_ligne(x["code"], x["division"], x["valeurs"]) for x in lignes)
 
 
 def _run_en_dict(x: dict[str, Any]) -> dict[str, Any]:

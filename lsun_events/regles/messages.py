@@ -1,16 +1,19 @@
-"""The user-facing messages of a run (SPEC §4): exact texts M1–M12, built from the run's events
-alone — the same function serves the run itself, the simulation and the regenerated report."""
+"""The user-facing messages of a run (SPEC §4): exact texts M1–M14, built from the run's events
+alone — the same function serves the run itself, the simulation and the regenerated report. A message about a
+change carries its details beside its exact text (``regles.details``: field, French label, old → new)."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from lsun_events.aggregates import evenements as ev
+from lsun_events.regles import details as d
+from lsun_events.regles.details import Detail
 
 INFO = "info"
 AVERTISSEMENT = "avertissement"
@@ -76,11 +79,12 @@ class Message:
     code: str
     division: str
     valeurs: tuple[tuple[str, str], ...]
+    details: tuple[Detail, ...] = ()  # what the message changed, field by field (none for a warning)
 
     @classmethod
-    def de(cls, code_message: str, division: str, **valeurs: Any) -> Message:
+    def de(cls, code_message: str, division: str, details: Iterable[Detail] = (), **valeurs: Any) -> Message:
         paires = {**valeurs, "division": division}
-        return cls(code_message, division, tuple(sorted((k, str(v)) for k, v in paires.items())))
+        return cls(code_message, division, tuple(sorted((k, str(v)) for k, v in paires.items())), tuple(details))
 
     @property
     def niveau(self) -> str:
@@ -95,8 +99,21 @@ class Message:
         v = dict(self.valeurs)
         return v.get("eleve") or v.get("enseignant") or v.get("enseignants") or v.get("acquis") or ""
 
-    def en_dict(self) -> dict[str, str]:
-        return {"niveau": self.niveau, "division": self.division, "code": self.code, "texte": self.texte}
+    def en_dict(self) -> dict[str, Any]:
+        """SPEC §8's message, plus its ``details``: [{champ, libelle, ancien, nouveau}] (readable values)."""
+        return {"niveau": self.niveau, "division": self.division, "code": self.code, "texte": self.texte,
+                "details": [x.en_dict() for x in self.details]}
+
+    def en_liste(self) -> list[Any]:
+        """As a web task keeps it: [code, division, [[clé, valeur]…], [[champ, libellé, ancien, nouveau]…]]."""
+        return [self.code, self.division, [list(v) for v in self.valeurs], [x.en_liste() for x in self.details]]
+
+    @classmethod
+    def de_liste(cls, x: Sequence[Any]) -> Message:
+        """The inverse of ``en_liste``; a list kept before details existed has three items."""
+        code, division, valeurs = x[0], x[1], x[2]
+        details = x[3] if len(x) > 3 else []
+        return cls(code, division, tuple((k, v) for k, v in valeurs), tuple(Detail.de_liste(y) for y in details))
 
 
 def _cle_nom(nom: str) -> str:
@@ -120,12 +137,17 @@ def ordonner(messages: Iterable[Message], selection: Sequence[str],
             return (-1, "", rang, "", etape, m.texte)
         return (place.get(m.division, len(place)), m.division, rang, _cle_nom(m.nom), etape, m.texte)
 
-    vus: set[tuple[str, str]] = set()
-    resultat = []
+    # Identical texts within a division once; their details merged, none lost (M4 of a teacher updated twice…).
+    places: dict[tuple[str, str], int] = {}
+    resultat: list[Message] = []
     for m in sorted(messages, key=cle):
-        if (m.division, m.texte) not in vus:
-            vus.add((m.division, m.texte))
+        i = places.get((m.division, m.texte))
+        if i is None:
+            places[(m.division, m.texte)] = len(resultat)
             resultat.append(m)
+        elif m.details:
+            premier = resultat[i]
+            resultat[i] = replace(premier, details=d.fusionner(premier.details, m.details))
     return resultat
 
 
@@ -136,10 +158,11 @@ class Element:
     code: str
     division: str
     valeurs: tuple[tuple[str, str], ...]
+    details: tuple[Detail, ...] = ()
 
 
-def _element(code_element: str, division: str, **valeurs: Any) -> Element:
-    return Element(code_element, division, tuple(sorted((k, str(v)) for k, v in valeurs.items())))
+def _element(code_element: str, division: str, details: tuple[Detail, ...] = (), **valeurs: Any) -> Element:
+    return Element(code_element, division, tuple(sorted((k, str(v)) for k, v in valeurs.items())), details)
 
 
 def _demarree(e: ev.SynchronisationDemarree) -> list[Element]:
@@ -151,42 +174,45 @@ def _avertissement(e: ev.AvertissementEmis) -> list[Element]:
 
 
 def _eleve_mis_a_jour(e: ev.EleveMisAJour) -> list[Element]:
-    return [_element("M2", e.division, eleve=e.eleve)]
+    return [_element("M2", e.division, d.de_changements(e.changements), eleve=e.eleve)]
 
 
 def _bilan_archive(e: ev.BilanArchive) -> list[Element]:
-    return [_element("M12", e.division, eleve=e.eleve)]
+    return [_element("M12", e.division, d.de_archive(e), eleve=e.eleve)]
 
 
 def _enseignant_mis_a_jour(e: ev.EnseignantMisAJour) -> list[Element]:
-    return [_element("M4", d, enseignant=e.enseignant) for d in e.divisions]
+    details = d.de_changements(e.changements)
+    return [_element("M4", division, details, enseignant=e.enseignant) for division in e.divisions]
 
 
 def _enseignants_ajoutes(e: ev.EnseignantsAjoutesAcquis) -> list[Element]:
-    return [_element("M6", e.division, enseignants=", ".join(x.nom for x in e.enseignants), acquis=e.acquis)]
+    return [_element("M6", e.division, d.de_enseignants(e), enseignants=", ".join(x.nom for x in e.enseignants),
+                     acquis=e.acquis)]
 
 
 def _enseignants_retires(e: ev.EnseignantsRetiresAcquis) -> list[Element]:
-    return [_element("M14", e.division, enseignants=", ".join(x.nom for x in e.enseignants), acquis=e.acquis)]
+    return [_element("M14", e.division, d.de_enseignants(e), enseignants=", ".join(x.nom for x in e.enseignants),
+                     acquis=e.acquis)]
 
 
 def _annulation(e: ev.AnnulationDemarree) -> list[Element]:
-    return [_element("M13", "", date=date_locale(e.debut_annulee), acteur=e.acteur_annulee)]
+    return [_element("M13", "", d.de_annulation(e), date=date_locale(e.debut_annulee), acteur=e.acteur_annulee)]
 
 
 def _pp_ajoute(e: ev.ProfPrincipalAjoute) -> list[Element]:
-    return [_element("M8", e.division, enseignant=e.enseignant.nom, eleve=e.eleve)]
+    return [_element("M8", e.division, d.de_prof_principal(e), enseignant=e.enseignant.nom, eleve=e.eleve)]
 
 
 def _pp_retire(e: ev.ProfPrincipalRetire) -> list[Element]:
-    return [_element("M11", e.division, enseignant=e.enseignant.nom, eleve=e.eleve)]
+    return [_element("M11", e.division, d.de_prof_principal(e), enseignant=e.enseignant.nom, eleve=e.eleve)]
 
 
 def _division_mise_a_jour(e: ev.DivisionMiseAJour) -> list[Element]:
     if e.ancien_code == e.code:
         return []
     return [_element("R", e.code, ancien_code=e.ancien_code),
-            _element("M9", e.code, ancien_code=e.ancien_code, code=e.code)]
+            _element("M9", e.code, d.de_division(e), ancien_code=e.ancien_code, code=e.code)]
 
 
 # The events a report reads, by class (``tests/test_evenements_par_classe.py``: every class is here or in
@@ -224,6 +250,7 @@ def assembler(tous: Iterable[Element]) -> list[Message]:
     selection: list[str] = []
     renommages: dict[str, str] = {}
     archives: dict[tuple[str, str], int] = {}
+    archivees: dict[tuple[str, str], list[Detail]] = {}  # the details of each pupil's archives
     for el in tous:
         valeurs = dict(el.valeurs)
         if el.code == "S":
@@ -233,9 +260,11 @@ def assembler(tous: Iterable[Element]) -> list[Message]:
         elif el.code == "M12":
             cle = (el.division, valeurs["eleve"])
             archives[cle] = archives.get(cle, 0) + 1
+            archivees.setdefault(cle, []).extend(el.details)
         else:
-            messages.append(Message.de(el.code, el.division, **valeurs))
-    messages.extend(Message.de("M12", d, eleve=eleve, n=n) for (d, eleve), n in archives.items())
+            messages.append(Message.de(el.code, el.division, el.details, **valeurs))
+    messages.extend(Message.de("M12", division, archivees[(division, eleve)], eleve=eleve, n=n)
+                    for (division, eleve), n in archives.items())
     return ordonner(messages, selection, renommages)
 
 

@@ -89,7 +89,7 @@ COLONNES = ("id", "uai", "demandeur", "simulation", "divisions", "source", "debu
 def _resultat_en_texte(r: ResultatSynchronisation) -> str:
     return json.dumps({"synchronisation": str(r.synchronisation), "statut": r.statut, "compteurs": r.compteurs,
                        "divisions": r.divisions, "absents": r.absents,
-                       "messages": [[m.code, m.division, [list(v) for v in m.valeurs]] for m in r.messages]},
+                       "messages": [m.en_liste() for m in r.messages]},
                       ensure_ascii=False)
 
 
@@ -98,8 +98,7 @@ def _resultat_de_texte(texte: str) -> ResultatSynchronisation:
     return ResultatSynchronisation(
         synchronisation=uuid.UUID(d["synchronisation"]), statut=d["statut"], compteurs=d["compteurs"],
         divisions=d["divisions"], absents=d.get("absents", []),
-        messages=[Message(code, division, tuple((k, v) for k, v in valeurs)) for code, division, valeurs in
-                  d["messages"]])
+        messages=[Message.de_liste(m) for m in d["messages"]])
 
 
 def _etat(t: Tache, battement: datetime) -> tuple[Any, ...]:
