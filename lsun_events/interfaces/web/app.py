@@ -21,6 +21,7 @@ from lsun_events.automatique.planification import Planification
 from lsun_events.interfaces.web import (
     api,
     pages,
+    pages_annulation,
     pages_automatique,
     pages_bilans,
     pages_compte,
@@ -81,6 +82,8 @@ def create_app(store: Store | str | None = None, *, reglages: Reglages | None = 
 
     reponses.installer(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (pages, pages_compte, pages_synchronisation, pages_automatique, pages_bilans, api):
+    for module in (pages, pages_compte, pages_synchronisation, pages_annulation, pages_automatique, pages_bilans,
+                   api):
         app.include_router(module.router)
+    app.include_router(pages_annulation.router_api)
     return app

@@ -4,6 +4,7 @@ error is answered (JSON, the error page, the login page) is ``reponses``."""
 from __future__ import annotations
 
 from lsun_events.aggregates.erreurs import BilanVerrouilleError, ErreurDomaine
+from lsun_events.application.annulation import AnnulationRefuseeError
 from lsun_events.application.comptes import CompteInconnuError
 from lsun_events.application.erreurs import (
     BilanIntrouvableError,
@@ -55,7 +56,7 @@ class ConflitWebError(ErreurWeb):
 STATUTS: tuple[tuple[type[Exception], int], ...] = (
     (EtablissementInconnuError, 404), (EleveInconnuError, 404), (BilanIntrouvableError, 404),
     (RunInconnuError, 404), (VersionIntrouvableError, 404), (CompteInconnuError, 404),
-    (ConflitError, 409), (BilanVerrouilleError, 409), (UaiDifferentError, 400),
+    (ConflitError, 409), (AnnulationRefuseeError, 409), (BilanVerrouilleError, 409), (UaiDifferentError, 400),
     (ErreurLsun, 400), (ErreurDomaine, 400), (SourceInvalideError, 400),
 )
 
