@@ -11,7 +11,10 @@ those under ``if TYPE_CHECKING:`` (types only: nothing runs them). The rules, fr
 - ``projections``: no ``interfaces``, no ``application`` module but its errors, of ``storage`` only the store
   settings, the SQL helpers and the memory helper (no aggregate loader, no lock, no bookkeeping table);
 - ``sources``: no aggregate but ``aggregates.normalisation`` (the one text normalisation), no ``application``,
-  no ``regles``, no ``storage``, no ``projections``;
+  no ``regles``, no ``storage``, no ``projections``; of ``exploitation`` only its counters (``metriques``);
+- ``exploitation`` (metrics, health checks): ``metriques`` is a leaf (no module of the project: every layer may
+  count through it); the others read the store, its bookkeeping tables and the views (``storage``,
+  ``projections``) and are handed the ``Systeme`` — no ``interfaces``, no composition root, no use case;
 - ``automatique`` (scheduling): no ``interfaces``, no composition root — it is handed the ``LsunApp``, whose
   views the composition root keeps current through the application's hook;
 - nothing outside ``interfaces`` imports ``interfaces`` (the console entry ``lsun-events`` is
@@ -154,7 +157,16 @@ def test_les_projections_n_importent_ni_interface_ni_cas_d_usage_ni_le_chargemen
 
 
 def test_les_sources_ne_connaissent_aucun_agregat_sauf_la_normalisation_des_textes() -> None:
-    assert _refus("sources", ("lsun_events.sources", "lsun_events.aggregates.normalisation")) == []
+    assert _refus("sources", ("lsun_events.sources", "lsun_events.aggregates.normalisation",
+                              "lsun_events.exploitation.metriques")) == []
+
+
+def test_l_exploitation_lit_le_stockage_et_les_vues_sans_interfaces_ni_racine_et_ses_compteurs_sont_une_feuille(
+) -> None:
+    assert _internes("lsun_events.exploitation.metriques") == set()
+    permis = ("lsun_events.exploitation", "lsun_events.storage", "lsun_events.projections",
+              "lsun_events.application.erreurs")
+    assert _refus("exploitation", permis) == []
 
 
 def test_l_automatique_n_importe_ni_interfaces_ni_la_racine_de_composition() -> None:

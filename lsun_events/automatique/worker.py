@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -23,6 +24,7 @@ from lsun_events.application.synchronisation import DemandeSynchronisation
 from lsun_events.automatique.garde import Garde
 from lsun_events.automatique.planification import Planification, maintenant
 from lsun_events.automatique.service import ACTEUR_AUTOMATIQUE
+from lsun_events.exploitation import metriques
 from lsun_events.sources.erreurs import SourceInvalideError
 from lsun_events.sources.s3e_client import ClientS3E
 from lsun_events.sources.snapshot import lire_snapshot
@@ -57,16 +59,17 @@ class Worker:
             uais = [u for u in self.planification.reclamer(self.nom, bail=self.bail, quand=self.horloge(), limite=1)
                     if u not in deja]
             if not uais:
+                metriques.cycle_worker((r for _, r in resultats), time.time())
                 return resultats
             deja.add(uais[0])
             resultats.append((uais[0], self.traiter(uais[0])))
 
     def executer(self, arret: threading.Event, pause: float = 30.0) -> None:
-        journal.info("worker %s démarré", self.nom)
+        journal.info("worker %s démarré", self.nom, extra={"evenement": "worker.demarre"})
         while not arret.is_set():
             self.cycle()
             arret.wait(pause)
-        journal.info("worker %s arrêté", self.nom)
+        journal.info("worker %s arrêté", self.nom, extra={"evenement": "worker.arrete"})
 
     def traiter(self, uai: str) -> str:
         plan = self.planification.etat(uai)
@@ -80,7 +83,8 @@ class Worker:
             echecs = (plan.get("echecs") or 0) + 1
             attente = min(intervalle * (2 ** (echecs - 1)), REPRISE_MAX)
             self.planification.noter(uai, etat="echec", message=str(e), prochaine=self.horloge() + attente, echec=True)
-            journal.warning("échec de la synchronisation automatique (établissement %s, essai %d)", uai, echecs)
+            journal.warning("échec de la synchronisation automatique (établissement %s, essai %d)", uai, echecs,
+                            extra={"uai": uai, "evenement": "worker.echec"})
             return "echec"
 
     def _traiter(self, uai: str, plan: dict[str, Any], intervalle: timedelta, jour: date) -> str:
@@ -112,13 +116,16 @@ class Worker:
                                        source.model_dump_json())
             self.planification.noter(uai, etat="retenue", message=raison, prochaine=prochaine, etags=etags,
                                      empreinte=empreinte)
-            journal.info("synchronisation automatique retenue (établissement %s)", uai)
+            journal.info("synchronisation automatique retenue (établissement %s)", uai,
+                         extra={"uai": uai, "synchronisation": str(retenue), "evenement": "worker.retenue"})
             return "retenue"
         resultat = app.synchroniser(demande, source)
         self.planification.noter(uai, etat="synchronisee", prochaine=prochaine, etags=etags, empreinte=empreinte,
                                  synchronisation=str(resultat.synchronisation),
                                  message=f"Synchronisation faite : {len(resultat.messages)} message(s).")
-        journal.info("synchronisation automatique faite (établissement %s)", uai)
+        journal.info("synchronisation automatique faite (établissement %s)", uai,
+                     extra={"uai": uai, "synchronisation": str(resultat.synchronisation),
+                            "evenement": "worker.synchronisee"})
         return "synchronisee"
 
 

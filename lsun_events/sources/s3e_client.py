@@ -56,6 +56,7 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
+from lsun_events.exploitation import metriques
 from lsun_events.sources.documents import Document, JeuDocuments
 from lsun_events.sources.erreurs import S3EIndisponibleError, SourceInvalideError
 
@@ -321,11 +322,14 @@ class ClientS3E:
         """The answer to ``GET url``, following redirects only within the configured origin."""
         origine = _origine(self.base_url)
         for _ in range(REDIRECTIONS_MAX + 1):
+            debut = time.monotonic()
             try:
                 reponse = self._session.get(url, headers=entetes, timeout=self.timeout, stream=True,
                                             allow_redirects=False)
             except requests.RequestException as exc:
+                metriques.requete_s3e(None, time.monotonic() - debut)
                 raise self._erreur_requete(nom, exc) from exc
+            metriques.requete_s3e(reponse.status_code, time.monotonic() - debut)
             if not reponse.is_redirect:
                 return reponse
             cible = urljoin(url, reponse.headers.get("Location", ""))
