@@ -12,6 +12,7 @@ from lsun_events.automatique import service
 from lsun_events.automatique.garde import Garde
 from lsun_events.automatique.planification import Planification
 from lsun_events.automatique.worker import Worker
+from lsun_events.exploitation import metriques
 from lsun_events.interfaces.cli.presentation import messages_en_lignes
 from lsun_events.interfaces.cli.sortie import Resultat
 from lsun_events.storage.config import jour_de_reference, jour_fixe
@@ -80,6 +81,8 @@ def abandonner(args: argparse.Namespace) -> Resultat:
 def worker(args: argparse.Namespace) -> Resultat:
     garde = Garde(seuil_eleves=args.seuil_eleves, seuil_enseignants=args.seuil_enseignants,
                   rentree_debut=args.rentree[0], rentree_fin=args.rentree[1])
+    if args.metriques_port:
+        metriques.servir(args.metriques_port, args.metriques_hote)  # this process's counters
     with Systeme(args.store) as s:
         p = Planification(s.store)
         w = Worker(s.app, p, garde=garde, jeton=args.jeton or os.environ.get("LSUN_S3E_JETON"), jour=jour_fixe())

@@ -44,6 +44,8 @@ INTERVALLE_MAX = 7 * 24 * 60  # a week, in minutes
 AIDE_UAI = "UAI de l'établissement, par exemple 0999001X"
 AIDE_STORE = "sqlite:///CHEMIN ou postgresql://… (défaut : $LSUN_STORE, sinon ./lsun-data/)"
 AIDE_JSON = "un document JSON sur la sortie standard"
+METRIQUES_PORT = "LSUN_METRIQUES_PORT"  # the default of --metriques-port (worker, projections suivre)
+RETARD_MAX = "LSUN_SANTE_RETARD_MAX"  # lsun_events.exploitation.sante.RETARD_MAX
 
 if TYPE_CHECKING:
     Groupe: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]  # a group of sub-commands
@@ -93,6 +95,15 @@ def _requis(p: argparse.ArgumentParser, *options: str) -> None:
             _uai(p)
         else:
             p.add_argument(option, required=True)
+
+
+def _metriques(p: argparse.ArgumentParser) -> None:
+    """A long-running process's own metrics (Prometheus text format), served on a port of their own."""
+    p.add_argument("--metriques-port", type=port, default=os.environ.get(METRIQUES_PORT) or None,
+                   help="port où servir les mesures de ce processus au format Prometheus (défaut : "
+                   f"${METRIQUES_PORT}, sinon aucun)")
+    p.add_argument("--metriques-hote", type=hote, default="127.0.0.1",
+                   help="adresse d'écoute des mesures (défaut : 127.0.0.1 ; 0.0.0.0 : toutes)")
 
 
 # --- one function per group of commands, in the order of ``--help`` ------------------------------------------
@@ -182,6 +193,7 @@ def _projections(c: Commandes, sous: Groupe) -> None:
                    help="la vue à suivre (répéter ; défaut : toutes, dans ce processus)")
     p.add_argument("--attente", type=reel(0.01, 3600), default=1.0,
                    help="secondes entre deux lectures sans notification (0,01 à 3600 ; défaut : 1)")
+    _metriques(p)
 
 
 def _demo(c: Commandes, sous: Groupe) -> None:
@@ -248,6 +260,7 @@ def _automatique(c: Commandes, sous: Groupe) -> None:
                    "(0 à 1 ; défaut 0,5)")
     p.add_argument("--rentree", type=mois_jour, default=((8, 20), (9, 30)),
                    help="période MM-JJ:MM-JJ où la garde est relâchée (défaut 08-20:09-30)")
+    _metriques(p)
 
 
 def _serveur(c: Commandes, sous: Groupe) -> None:
@@ -289,8 +302,24 @@ def _s3e(c: Commandes, sous: Groupe) -> None:
     p.add_argument("--jeton", type=jeton, help="jeton exigé des clients (défaut : aucun)")
 
 
+def _sante(c: Commandes, sous: Groupe) -> None:
+    p = c.ajouter(sous, "sante", "l'état de santé pour un superviseur : le stockage répond, son schéma est migré, "
+                  "les vues suivent, les workers aussi (code de sortie 0 : prêt, 1 : pas prêt)", "sante:sante")
+    p.add_argument("--composant", choices=("tout", "web", "worker", "projections"), default="tout",
+                   help="ce qui est contrôlé : web et projections, le stockage et les vues ; worker, le stockage et "
+                   "la planification ; tout (défaut), l'ensemble")
+    p.add_argument("--projection", action="append", choices=PROJECTIONS,
+                   help="la vue à contrôler (répéter ; défaut : toutes)")
+    p.add_argument("--retard-max", dest="retard_max", type=entier(0, 10**12),
+                   default=os.environ.get(RETARD_MAX) or None,
+                   help=f"événements de retard permis à une vue (défaut : ${RETARD_MAX}, sinon 5000)")
+    p.add_argument("--retard-planification", dest="retard_planification", type=entier(1, INTERVALLE_MAX),
+                   default=30, help="minutes de retard permises à la vérification d'un établissement suivi "
+                   "automatiquement (défaut : 30)")
+
+
 GROUPES = (_stockage, _eleves, _bilans, _synchronisation, _projections, _demo, _audit, _automatique, _serveur, _cle,
-           _s3e)
+           _s3e, _sante)
 
 
 def construire_parser() -> argparse.ArgumentParser:

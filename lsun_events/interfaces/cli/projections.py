@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING
 
+from lsun_events.exploitation import metriques
+from lsun_events.exploitation.collecteur import CollecteurStockage
 from lsun_events.interfaces.cli.sortie import Resultat
 from lsun_events.projections.suivi import suivre
 from lsun_events.storage.config import Store
@@ -19,7 +21,7 @@ from lsun_events.systeme import migrer as migrer_tout
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 
 def migrer(args: argparse.Namespace) -> Resultat:
@@ -69,12 +71,16 @@ def arret_sur_signal() -> Iterator[threading.Event]:
 
 
 class _Progression:
-    """« Projection audit : N événements » on stderr, at most once a second per view."""
+    """« Projection audit : N événements » on stderr, at most once a second per view (and, after each page, to
+    ``compteur``: the metrics)."""
 
-    def __init__(self) -> None:
+    def __init__(self, compteur: Callable[[str, int], None] | None = None) -> None:
         self.derniers: dict[str, float] = {}
+        self.compteur = compteur
 
     def __call__(self, nom: str, n: int) -> None:
+        if self.compteur is not None:
+            self.compteur(nom, n)
         maintenant = time.monotonic()
         if maintenant - self.derniers.get(nom, 0.0) >= 1.0:
             self.derniers[nom] = maintenant
@@ -88,8 +94,14 @@ def projections_suivre(args: argparse.Namespace) -> Resultat:
         if s.store.kind == "postgresql":
             sys.stderr.write(f"Suivi des projections {', '.join(noms)} (Ctrl-C ou SIGTERM pour arrêter)\n")
             sys.stderr.flush()
+        progression = _Progression()
+        if args.metriques_port:  # the views' positions read when scraped; the events applied counted per page
+            metriques.servir(args.metriques_port, args.metriques_hote,
+                             metriques.registre_avec(CollecteurStockage(s, planification=False)))
+            compteur = metriques.CompteurCumule()
+            progression = _Progression(compteur)
         with arret_sur_signal() as arret:
-            lus = suivre(s, noms, arret, attente=args.attente, progression=_Progression())
+            lus = suivre(s, noms, arret, attente=args.attente, progression=progression)
         positions = {nom: s.projecteurs[nom].position(s.app) for nom in noms}
     return Resultat({"statut": "arrete", "projections": {n: {"lus": lus[n], "position": positions[n]} for n in noms}},
                     [f"Suivi arrêté : projection {n} à la position {positions[n]} ({lus[n]} événement(s) lus)."

@@ -28,8 +28,8 @@ from lsun_events.interfaces.web import (
     pages_synchronisation,
     reponses,
 )
+from lsun_events.interfaces.web import sante as exploitation
 from lsun_events.interfaces.web.garde import Garde
-from lsun_events.interfaces.web.limites import LimiteConnexions
 from lsun_events.interfaces.web.reglages import Reglages
 from lsun_events.interfaces.web.taches import Taches
 from lsun_events.storage.config import Store
@@ -68,7 +68,7 @@ def create_app(store: Store | str | None = None, *, reglages: Reglages | None = 
                   openapi_url="/api/openapi.json", docs_url=None, redoc_url=None, lifespan=cycle)
     app.state.reglages, app.state.systeme, app.state.comptes, app.state.taches = reglages, systeme, comptes, taches
     app.state.planification = planification
-    app.state.limite_connexions = LimiteConnexions(taches.registre)
+    app.state.limite_connexions = exploitation.LimiteConnexionsMesuree(taches.registre)
     app.add_middleware(Garde, reglages=reglages)  # inside the session's: the cookie is decoded when it runs
     app.add_middleware(SessionMiddleware, secret_key=reglages.secret, session_cookie="lsun_session",
                        max_age=reglages.duree_session, same_site="lax", https_only=reglages.cookie_securise)
@@ -85,5 +85,6 @@ def create_app(store: Store | str | None = None, *, reglages: Reglages | None = 
     for module in (pages, pages_compte, pages_synchronisation, pages_annulation, pages_automatique, pages_bilans,
                    api):
         app.include_router(module.router)
+    exploitation.installer(app, systeme)  # /sante, /sante/pret, /metrics
     app.include_router(pages_annulation.router_api)
     return app
