@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from lsun_events.interfaces.web.droits import peut
 from lsun_events.interfaces.web.securite import jeton_csrf
+from lsun_events.regles.messages import FUSEAU
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -30,7 +31,7 @@ def _date_fr(valeur: Any, heure: bool = True) -> str:
         except ValueError:
             return valeur
     if isinstance(valeur, datetime):
-        local = valeur.astimezone() if valeur.tzinfo else valeur
+        local = valeur.astimezone(FUSEAU) if valeur.tzinfo else valeur  # the schools' time, as in M13
         return local.strftime("%d/%m/%Y %H:%M:%S" if heure else "%d/%m/%Y")
     if isinstance(valeur, date):
         return valeur.strftime("%d/%m/%Y")

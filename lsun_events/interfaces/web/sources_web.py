@@ -17,6 +17,7 @@ from lsun_events.aggregates.etablissement import Etablissement
 from lsun_events.interfaces.sources_cli import lire_source
 from lsun_events.interfaces.web.erreurs import RequeteInvalideError
 from lsun_events.interfaces.web.reglages import FICHIER_MAX, Reglages
+from lsun_events.regles.messages import FUSEAU
 from lsun_events.sources.erreurs import SourceInvalideError
 from lsun_events.sources.records import SourceSnapshot
 from lsun_events.sources.snapshot import charger_exports
@@ -35,7 +36,7 @@ class Depot:
 
     @property
     def libelle(self) -> str:
-        le = datetime.fromisoformat(self.depose_le).astimezone().strftime("%d/%m/%Y à %H:%M")
+        le = datetime.fromisoformat(self.depose_le).astimezone(FUSEAU).strftime("%d/%m/%Y à %H:%M")
         return (f"exports déposés le {le} par {self.par} "
                 f"({self.noms.get('siecle', 'SIECLE')}, {self.noms.get('sts', 'STS-web')})")
 

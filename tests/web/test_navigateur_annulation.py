@@ -1,0 +1,78 @@
+"""SPEC §9 in a real browser: the chef synchronises 4A, opens the run's report, presses « Annuler cette
+synchronisation », reads the preview (nothing saved), confirms; the undo's report opens, and the undone run is
+marked « annulée le … par … » in its report and in the history, with no button left to undo it again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import Site, construire
+from tests.web.navigateur import capturer, chromium, exiger_navigateur, serveur_uvicorn
+from tests.web.test_navigateur import attendre_la_fin, messages_affiches, se_connecter
+
+
+@pytest.fixture(scope="module")
+def site_annulation(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    exiger_navigateur()
+    from lsun_events.storage.config import Store  # noqa: PLC0415
+
+    dossier = tmp_path_factory.mktemp("annulation-navigateur")
+    return construire(Store.depuis_url(f"sqlite:///{dossier / 'lsun.sqlite'}"), dossier)
+
+
+@pytest.fixture(scope="module")
+def adresse(site_annulation: Site) -> Iterator[str]:
+    with serveur_uvicorn(site_annulation.app()) as url:
+        yield url
+
+
+@pytest.fixture
+def page(adresse: str) -> Iterator[Any]:
+    with chromium() as navigateur:
+        contexte = navigateur.new_context(base_url=adresse, viewport={"width": 1280, "height": 900}, locale="fr-FR")
+        contexte.set_default_timeout(15_000)
+        yield contexte.new_page()
+        contexte.close()
+
+
+def test_apercu_confirmation_puis_run_marque_annule(page: Any, site_annulation: Site) -> None:
+    se_connecter(page, "principale")
+    page.check("input.case-division[value='4A']")
+    page.click("#synchroniser")
+    attendre_la_fin(page)
+    synchronisation = messages_affiches(page)
+    assert ("info", "L'élève Timothée-Arthur HUET (4A) a été mis à jour.") in synchronisation
+    page.click("#lien-rapport")
+    rapport = page.url
+
+    avant = site_annulation.evenements()
+    page.click("#annuler-synchronisation button")
+    page.wait_for_selector("#apercu-annulation")
+    apercu = messages_affiches(page)
+    assert apercu[0][1].startswith("La synchronisation du ") and apercu[0][1].endswith(
+        "(Mme Dupont (chef)) a été annulée.")
+    assert ("info", "L'élève Timothée HUET (4A) a été mis à jour.") in apercu
+    assert site_annulation.evenements() == avant  # a preview saves nothing
+    capturer(page, "apercu-annulation")
+
+    page.click("#confirmer-annulation button")
+    page.wait_for_selector("#annule")
+    assert "La synchronisation a été annulée" in page.locator(".flash").first.inner_text()
+    assert messages_affiches(page) == apercu  # what was previewed is what was done
+    assert site_annulation.evenements() > avant
+    assert page.locator("#annuler-synchronisation").count() == 0  # an undo is not undone
+
+    page.click("#annule a")
+    assert page.url == rapport
+    marque = page.locator("#annulee").inner_text()
+    assert marque.startswith("annulée le ") and "par Mme Dupont (chef)" in marque
+    assert page.locator("#annuler-synchronisation").count() == 0
+    capturer(page, "run-annule")
+
+    page.goto("/etablissements/0999001X/synchronisations")
+    badges = page.locator("span.badge.annulee").all()
+    assert len(badges) == 1 and badges[0].inner_text().startswith("annulée le ")
+    assert page.locator("span.badge.annulation").count() == 1
