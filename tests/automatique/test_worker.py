@@ -227,3 +227,23 @@ def test_la_source_retenue_est_chiffree_quand_une_cle_est_configuree(store: Stor
     assert "HADDAD" not in ligne["message"]
     assert plan.etat(MINI.uai)["message"] == erreur  # type: ignore[index]
     plan.fermer()
+
+
+def test_une_synchronisation_automatique_annulee_n_est_pas_reappliquee(banc: Banc) -> None:
+    """SPEC §9: the chef undoes an automatic run; the worker does not apply the same delivery again (its content
+    is known), and applies the next one that changes."""
+    from lsun_events.application.annulation import DemandeAnnulation  # noqa: PLC0415
+
+    banc.cycle()
+    banc.publier(v.renommer_eleve(MINI, "2400102", prenoms=["Timothée-Arthur"]))
+    assert banc.cycle() == [(MINI.uai, "synchronisee")]
+    run = banc.runs()[0]["synchronisation"]
+    banc.systeme.app.annuler(DemandeAnnulation(MINI.uai, run, CHEF, JOUR))
+    assert banc.systeme.app.eleve(MINI.uai, "2400102").identite.prenoms == ("Timothée", "Arthur")
+
+    avant = banc.position()
+    assert banc.cycle() == [(MINI.uai, "inchangee")]
+    assert banc.position() == avant
+    banc.publier(v.renommer_eleve(MINI, "2400102", prenoms=["Tim"]))
+    assert banc.cycle() == [(MINI.uai, "synchronisee")]
+    assert banc.systeme.app.eleve(MINI.uai, "2400102").identite.prenoms == ("Tim",)
