@@ -12,7 +12,7 @@ from lsun_events.aggregates.valeurs import RefEnseignant
 from lsun_events.application.annulation import AnnulationRefuseeError, DemandeAnnulation
 from lsun_events.application.synchronisation import DemandeSynchronisation, RunInconnuError, evenements_du_run
 from lsun_events.generateur import variantes as v
-from lsun_events.projections import rapports
+from lsun_events.projections import rapports, requetes_audit
 from lsun_events.regles.messages import date_locale, rapport
 from lsun_events.sources.snapshot import charger_exports
 from tests.scenarios.conftest import CHEF, JOUR, Etablissement
@@ -101,6 +101,12 @@ def test_annuler_remet_tout_et_garde_l_archive(etablissement: Etablissement) -> 
     assert annulee["annulee_acteur"] == PROVISEUR and annulee["annulee_le"]
     assert undo["annule"] == str(run.synchronisation) and undo["acteur"] == PROVISEUR
     assert [m.texte for m in rapport(evenements)] == textes
+    # « Qui a modifié quoi » for the undo: the pupil's first names back, by the undo's acteur.
+    with e.systeme.lire("audit") as c:
+        lignes = requetes_audit.rechercher(c, e.uai, synchronisation=str(resultat.synchronisation)).lignes
+    prenoms = [x for x in lignes if x.champ == "prenoms"]
+    assert [(x.acteur, x.eleve_id, x.ancien, x.nouveau) for x in prenoms] == [
+        (PROVISEUR, HUET, ["Timothée-Arthur", "Yves"], ["Timothée", "Arthur"])]
 
     # A resync of the same exports after the undo applies them again, like any new run.
     again = e.synchroniser(ecole, "4A")
