@@ -207,6 +207,7 @@ class Defaire:
     def __init__(self, etab: Etablissement, touches: dict[UUID, LsunAggregate]) -> None:
         self.etab = etab
         self.touches = touches
+        self.renommages: dict[str, str] = {}
         self._par_classe: dict[type[Any], Callable[[Any], None]] = {
             ev.EtablissementMisAJour: self._etablissement, ev.DivisionRecodee: self._recodee,
             ev.DivisionMiseAJour: self._division, ev.ProfsPrincipauxDivisionChanges: self._pp_division,
@@ -223,6 +224,9 @@ class Defaire:
             raise AnnulationRefuseeError("Cette synchronisation contient des changements qu'une annulation ne sait "
                                          f"pas défaire ({', '.join(sorted(set(inconnus)))}) : rien n'a été "
                                          "enregistré.")
+        # A division the run renamed is named, in the undo's messages, by the code it gets back.
+        self.renommages = {e.code: e.ancien_code for e in evenements
+                           if isinstance(e, ev.DivisionMiseAJour) and e.code != e.ancien_code}
         structure = (ev.EtablissementMisAJour, ev.DivisionRecodee, ev.DivisionMiseAJour,
                      ev.ProfsPrincipauxDivisionChanges)
         for e in reversed([e for e in evenements if isinstance(e, structure)]):
@@ -260,14 +264,14 @@ class Defaire:
     def _eleve(self, e: ev.EleveMisAJour) -> None:
         eleve: Eleve = self._agregat(e)
         identite = replace(eleve.identite, **{c.champ: c.ancien for c in e.changements})
-        eleve.mettre_a_jour(identite, self._code(eleve.division_id) or e.division)
+        eleve.mettre_a_jour(identite, self._code(eleve.division_id) or self.renommages.get(e.division, e.division))
 
     def _enseignant(self, e: ev.EnseignantMisAJour) -> None:
         enseignant: Enseignant = self._agregat(e)
         anciens = {c.champ: c.ancien for c in e.changements}
         services = anciens.pop("services", enseignant.services)
         identite = IdentiteEnseignant(**{**enseignant.identite.en_dict(), **anciens})
-        enseignant.mettre_a_jour(identite, list(services), list(e.divisions))
+        enseignant.mettre_a_jour(identite, list(services), [self.renommages.get(d, d) for d in e.divisions])
 
     # Bilans
     def _pp_ajoute(self, e: ev.ProfPrincipalAjoute) -> None:

@@ -181,3 +181,31 @@ def test_un_run_inconnu_ou_d_une_autre_ecole_est_refuse(etablissement: Etablisse
         e.app.annuler(DemandeAnnulation(e.uai, "pas-un-identifiant", CHEF, JOUR))
     with pytest.raises(RunInconnuError):
         e.app.annuler(DemandeAnnulation(e.uai, str(UUID(int=7)), CHEF, JOUR))
+
+
+def test_annuler_remet_la_division_l_etablissement_et_l_enseignant(etablissement: Etablissement) -> None:
+    e = etablissement
+    etab_avant = e.app.etablissement(e.uai)
+    division_avant = e.app.division(etab_avant, "4B")
+    enseignants_avant = {x.ref: (x.identite, x.services) for x in e.app.enseignants(etab_avant)}
+    ecole = v.renommer_division(e.ecole, "4B", "4C", libelle="QUATRIEME C")
+    ecole = v.changer_etablissement(ecole, mel="nouveau@ac-exemple.fr", telephone="0102030405")
+    ecole = v.renommer_enseignant(ecole, "29380", nom_usage="PÉRIER-LEGRAND")
+    run = e.synchroniser(ecole, "4B")
+    assert "La division 4B a été renommée 4C." in [m.texte for m in run.messages]
+    assert "4C" in e.app.etablissement(e.uai).divisions
+
+    resultat = annuler(e, run.synchronisation)
+    textes = [m.texte for m in resultat.messages]
+    assert "La division 4C a été renommée 4B." in textes
+    assert "L'enseignant BENOÎT PÉRIER (4B) a été mis à jour." in textes
+    etab = e.app.etablissement(e.uai)
+    assert etab.infos == etab_avant.infos and etab.divisions == etab_avant.divisions
+    division = e.app.division(etab, "4B")
+    assert (division.code, division.libelle, division.profs_principaux) == (
+        division_avant.code, division_avant.libelle, division_avant.profs_principaux)
+    enseignants = {x.ref: (x.identite, x.services) for x in e.app.enseignants(etab)}
+    assert {r: enseignants[r] for r in enseignants_avant} == enseignants_avant
+    # The same exports again: the rename comes back, under the code LSUN has again.
+    again = e.synchroniser(ecole, "4B")
+    assert "La division 4B a été renommée 4C." in [m.texte for m in again.messages]
