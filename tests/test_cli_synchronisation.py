@@ -72,10 +72,14 @@ def test_synchroniser_depuis_les_fichiers_simulation_puis_reel_puis_messages(
     assert reel["messages"] == simulation["messages"]
     assert reel["messages"] == [
         {"niveau": "info", "division": "4A", "code": "M12",
-         "texte": "Les informations LSUN de l'élève Timothée-Arthur HUET ont été archivées (1 bilan(s) verrouillé(s))."},
-        {"niveau": "info", "division": "4A", "code": "M2", "texte": "L'élève Timothée-Arthur HUET (4A) a été mis à jour."},
+         "texte": "Les informations LSUN de l'élève Timothée-Arthur HUET ont été archivées (1 bilan(s) verrouillé(s)).",
+         "details": [{"champ": "archive[S1]", "libelle": "Bilan S1 archivé", "ancien": None,
+                      "nouveau": "Timothée Arthur HUET, division 4A, période S1, verrouillé, 11 acquis"}]},
+        {"niveau": "info", "division": "4A", "code": "M2", "texte": "L'élève Timothée-Arthur HUET (4A) a été mis à jour.",
+         "details": [{"champ": "prenoms", "libelle": "Prénoms", "ancien": "Timothée, Arthur",
+                      "nouveau": "Timothée-Arthur"}]},
         {"niveau": "avertissement", "division": "3B", "code": "M5",
-         "texte": "Aucune période n'est paramétrée pour la division 3B."},
+         "texte": "Aucune période n'est paramétrée pour la division 3B.", "details": []},
     ]
     assert reel["compteurs"]["eleves_mis_a_jour"] == 1
     assert reel["compteurs"]["bilans_archives"] == 1
@@ -91,7 +95,9 @@ def test_synchroniser_depuis_les_fichiers_simulation_puis_reel_puis_messages(
     assert out.splitlines() == [
         "Division 4A",
         "  [info] Les informations LSUN de l'élève Timothée-Arthur HUET ont été archivées (1 bilan(s) verrouillé(s)).",
+        "      Bilan S1 archivé : — → Timothée Arthur HUET, division 4A, période S1, verrouillé, 11 acquis",
         "  [info] L'élève Timothée-Arthur HUET (4A) a été mis à jour.",
+        "      Prénoms : Timothée, Arthur → Timothée-Arthur",
         "Division 3B",
         "  [AVERTISSEMENT] Aucune période n'est paramétrée pour la division 3B.",
     ]
@@ -130,7 +136,9 @@ def test_synchroniser_depuis_le_serveur_s3e_local(importe: str, tmp_path: Path,
         assert code == 0, err
         messages = json.loads(out)["messages"]
         assert {"niveau": "info", "division": "4A", "code": "M6",
-                "texte": "Les enseignants ALICE FAURE ont été ajoutés à l'acquis Mathématiques."} in messages
+                "texte": "Les enseignants ALICE FAURE ont été ajoutés à l'acquis Mathématiques.",
+                "details": [{"champ": "acquis[061300].enseignants", "libelle": "Enseignants de l'acquis Mathématiques",
+                             "ancien": None, "nouveau": "ALICE FAURE"}]} in messages
     finally:
         serveur.terminate()
         serveur.wait(timeout=10)

@@ -12,6 +12,7 @@ from typing import Any
 
 from lsun_events.projections.audit import JOURNAL
 from lsun_events.projections.base import Curseur
+from lsun_events.regles.audit_fr import libelle_champ, libelle_evenement, valeur_audit
 
 LIMITE = 50
 
@@ -35,8 +36,28 @@ class LigneAudit:
     enseignant: str | None
     division: str | None
 
+    @property
+    def evenement_libelle(self) -> str:
+        """« Élève mis à jour » for ``EleveMisAJour``."""
+        return libelle_evenement(self.evenement)
+
+    @property
+    def champ_libelle(self) -> str:
+        """« Prénoms » for ``prenoms``."""
+        return libelle_champ(self.champ)
+
+    @property
+    def ancien_texte(self) -> str:
+        """The old value in readable French (empty: no value)."""
+        return valeur_audit(self.champ, self.ancien, self.division)
+
+    @property
+    def nouveau_texte(self) -> str:
+        return valeur_audit(self.champ, self.nouveau, self.division)
+
     def en_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The row with its stable technical names, and their French labels beside them."""
+        return {**asdict(self), "evenement_libelle": self.evenement_libelle, "champ_libelle": self.champ_libelle}
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ def test_commande_archives(capsys: pytest.CaptureFixture[str], histoire: sc.Scen
     assert code == 0
     assert texte.splitlines()[0] == "Bilans archivés de l'élève Timothée-Arthur HUET-ROBIN (2400102) : 2."
     assert "  Élève tel qu'archivé : Timothée HUET (prénoms : Timothée, Arthur ; nom de famille : HUET)" in texte
-    assert '    prenoms : ["Timothée", "Arthur"] → ["Timothée-Arthur"]' in texte
+    assert "    Prénoms : Timothée, Arthur → Timothée-Arthur" in texte
     assert "  Mathématiques (061300) — LAËTITIA DURAND (epp:86704) — positionnement 4 — « Bon trimestre. »" in texte
 
     code = main(["archives", "--uai", UAI, "--eleve", "9999999", "--store", histoire.store.url])

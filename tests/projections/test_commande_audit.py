@@ -28,6 +28,7 @@ def test_audit_d_un_eleve_en_json_et_en_texte(capsys: pytest.CaptureFixture[str]
     [maj] = [x for x in donnees["lignes"] if x["evenement"] == "EleveMisAJour"]
     assert (maj["champ"], maj["ancien"], maj["nouveau"], maj["acteur"], maj["synchronisation"]) == (
         "nom_de_famille", "HUET", "HUET-ROBIN", CHEF, histoire.run(2))
+    assert (maj["evenement_libelle"], maj["champ_libelle"]) == ("Élève mis à jour", "Nom de famille")
 
     code, out, _ = audit(capsys, histoire, "--eleve", TIMOTHEE, "--limite", "5", "--page", "2")
     assert code == 0
@@ -37,9 +38,9 @@ def test_audit_d_un_eleve_en_json_et_en_texte(capsys: pytest.CaptureFixture[str]
     assert len(lignes) == 6
 
     code, out, _ = audit(capsys, histoire, "--eleve", TIMOTHEE, "--limite", "200")
-    texte = [x for x in out.splitlines() if "· EleveMisAJour ·" in x]
+    texte = [x for x in out.splitlines() if "· Élève mis à jour ·" in x]
     assert texte[1].endswith(f'· {CHEF} · synchronisation {histoire.run(0)} · Timothée-Arthur HUET (eleve) · '
-                             'EleveMisAJour · prenoms : ["Timothée", "Arthur"] → ["Timothée-Arthur"]')
+                             'Élève mis à jour · Prénoms : Timothée, Arthur → Timothée-Arthur')
 
 
 def test_audit_par_enseignant_run_acteur_et_dates(capsys: pytest.CaptureFixture[str], histoire: sc.Scenario) -> None:

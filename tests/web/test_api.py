@@ -34,12 +34,16 @@ ECRITURES: dict[str, dict[str, Any]] = {  # POST endpoint: a body that a chef ma
 }
 ATTENDUS = [
     {"niveau": "avertissement", "division": "4A", "code": "M1",
-     "texte": "L'élève Noémie HADDAD n'est plus scolarisé dans la division 4A."},
+     "texte": "L'élève Noémie HADDAD n'est plus scolarisé dans la division 4A.", "details": []},
     {"niveau": "info", "division": "4A", "code": "M12",
-     "texte": "Les informations LSUN de l'élève Timothée-Arthur HUET ont été archivées (1 bilan(s) verrouillé(s))."},
-    {"niveau": "info", "division": "4A", "code": "M2", "texte": "L'élève Timothée-Arthur HUET (4A) a été mis à jour."},
+     "texte": "Les informations LSUN de l'élève Timothée-Arthur HUET ont été archivées (1 bilan(s) verrouillé(s)).",
+     "details": [{"champ": "archive[T1]", "libelle": "Bilan T1 archivé", "ancien": None,
+                  "nouveau": "Timothée Arthur HUET, division 4A, période T1, verrouillé, 11 acquis"}]},
+    {"niveau": "info", "division": "4A", "code": "M2", "texte": "L'élève Timothée-Arthur HUET (4A) a été mis à jour.",
+     "details": [{"champ": "prenoms", "libelle": "Prénoms", "ancien": "Timothée, Arthur",
+                  "nouveau": "Timothée-Arthur"}]},
     {"niveau": "avertissement", "division": "3B", "code": "M5",
-     "texte": "Aucune période n'est paramétrée pour la division 3B."},
+     "texte": "Aucune période n'est paramétrée pour la division 3B.", "details": []},
 ]
 
 
@@ -291,6 +295,8 @@ def test_synchronisation_avec_la_session_et_le_jeton_csrf(client: TestClient, si
     prenoms = [x for x in audit["lignes"] if x["evenement"] == "EleveMisAJour" and x["champ"] == "prenoms"]
     assert [(x["acteur"], x["ancien"], x["nouveau"]) for x in prenoms] == [
         ("Mme Dupont (chef)", ["Timothée", "Arthur"], ["Timothée-Arthur"])]
+    # The stable technical names stay, the French labels beside them.
+    assert [(x["evenement_libelle"], x["champ_libelle"]) for x in prenoms] == [("Élève mis à jour", "Prénoms")]
     par_acteur = client.get(f"/api/etablissements/{UAI}/audit", params={"acteur": "Mme Dupont (chef)"}).json()
     assert par_acteur["total"] >= audit["total"] > 0
     hier = client.get(f"/api/etablissements/{UAI}/audit", params={"synchronisation": run, "au": "2000-01-01"}).json()

@@ -226,7 +226,7 @@ def test_chaque_csv_ecrit_en_texte_ce_qu_un_tableur_prendrait_pour_une_formule(c
     tache = client.get(f"/etablissements/{UAI}/taches/{lance.json()['tache']}/csv")
     for reponse in (rapport, tache):
         lignes = lire_csv(reponse.text)
-        assert lignes[0] == ["division", "niveau", "code", "message"]
+        assert lignes[0] == ["division", "niveau", "code", "message", "champ", "ancien", "nouveau"]
         assert "'" + FORMULE in [x[0] for x in lignes[1:]]
         assert {x[0] for x in lignes[1:]} <= {BARRE, "'" + FORMULE, ESPERLUETTE}
         sans_formule(lignes)

@@ -137,9 +137,11 @@ def test_le_chef_simule_synchronise_puis_consulte_archive_et_audit(page: Any, si
     chemin = tmp_path / "rapport.csv"
     telechargement.value.save_as(chemin)
     lignes = chemin.read_text(encoding="utf-8-sig").splitlines()
-    assert lignes[0] == "division;niveau;code;message"
-    assert lignes[1:] == [f"{'3B' if i == 0 else '4A'};{n};{c};{t}" for i, ((n, t), c) in
-                          enumerate(zip(MESSAGES_PAGE, ["M5", "M1", "M12", "M2"], strict=True))]
+    assert lignes[0] == "division;niveau;code;message;champ;ancien;nouveau"
+    assert [ligne.rsplit(";", 3)[0] for ligne in lignes[1:]] == [
+        f"{'3B' if i == 0 else '4A'};{n};{c};{t}" for i, ((n, t), c) in
+        enumerate(zip(MESSAGES_PAGE, ["M5", "M1", "M12", "M2"], strict=True))]
+    assert lignes[-1].endswith(";Prénoms;Timothée, Arthur;Timothée-Arthur")  # M2: what changed
 
     # The history: the run, who, which divisions; its report re-opened.
     page.click("nav.menu >> text=Historique des synchronisations")
@@ -168,7 +170,7 @@ def test_le_chef_simule_synchronise_puis_consulte_archive_et_audit(page: Any, si
     page.fill("input[name=eleve]", HUET)
     page.click("#filtres-audit button[type=submit]")
     lignes_audit = page.locator("table.audit tbody tr")
-    prenoms = lignes_audit.filter(has_text="EleveMisAJour").filter(has_text="prenoms")
+    prenoms = lignes_audit.filter(has_text="Élève mis à jour").filter(has_text="Prénoms")
     assert prenoms.count() == 1
     assert prenoms.locator("td.ancien").inner_text() == "Timothée, Arthur"
     assert prenoms.locator("td.nouveau").inner_text() == "Timothée-Arthur"

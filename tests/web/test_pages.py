@@ -162,7 +162,7 @@ def test_historique_rapport_et_csv(client: TestClient, site: Site) -> None:
     csv = client.get(f"{rapport}/csv")
     assert csv.headers["content-type"] == "text/csv; charset=utf-8"
     assert csv.headers["content-disposition"].startswith('attachment; filename="synchronisation-0999001X-')
-    assert csv.text.splitlines()[0] == "\ufeffdivision;niveau;code;message"
+    assert csv.text.splitlines()[0] == "\ufeffdivision;niveau;code;message;champ;ancien;nouveau"
 
 
 def test_verrouiller_depuis_la_page_d_un_bilan_puis_parametrer_des_periodes(client: TestClient, site: Site) -> None:

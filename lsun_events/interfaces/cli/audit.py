@@ -17,6 +17,8 @@ from lsun_events.application.synchronisation import RunInconnuError
 from lsun_events.interfaces.cli.presentation import bilan_en_lignes
 from lsun_events.interfaces.cli.sortie import Resultat, echapper
 from lsun_events.projections import requetes_audit
+from lsun_events.regles.libelles import libelle_champ
+from lsun_events.regles.valeurs_fr import texte
 from lsun_events.systeme import Systeme
 
 if TYPE_CHECKING:
@@ -33,17 +35,13 @@ class EnseignantInconnuError(ErreurLsun):
 
 # --- audit -----------------------------------------------------------------------------------------------------
 
-def _valeur(v: Any) -> str:
-    return "—" if v is None else json.dumps(v, ensure_ascii=False)
-
-
 def ligne_en_texte(x: LigneAudit) -> str:
     """One line; every value in it with its control characters escaped (an old event's acteur, a code read from
     an export may hold a line feed or a terminal escape sequence)."""
     quand = x.date[:16].replace("T", " ")
     run = f"synchronisation {x.synchronisation}" if x.synchronisation else "hors synchronisation"
-    return echapper(f"{quand} UTC · {x.acteur} · {run} · {x.nom} ({x.agregat}) · {x.evenement} · "
-                    f"{x.champ} : {_valeur(x.ancien)} → {_valeur(x.nouveau)}")
+    return echapper(f"{quand} UTC · {x.acteur} · {run} · {x.nom} ({x.agregat}) · {x.evenement_libelle} · "
+                    f"{x.champ_libelle} : {x.ancien_texte or '—'} → {x.nouveau_texte or '—'}")
 
 
 def _filtre(args: argparse.Namespace) -> tuple[str, str]:
@@ -120,8 +118,8 @@ def archive_en_lignes(a: ArchiveConsultee) -> list[str]:
                       + (f" — « {acquis.appreciation} »" if acquis.appreciation else ""))
     if a.differences:
         lignes.append("  Différences avec les données actuelles de l'élève :")
-        lignes.extend(f"    {d.champ} : {_valeur(_simple(d.ancien))} → {_valeur(_simple(d.nouveau))}"
-                      for d in a.differences)
+        lignes.extend(f"    {libelle_champ(d.champ)} : {texte(d.ancien, d.champ) or '—'} → "
+                      f"{texte(d.nouveau, d.champ) or '—'}" for d in a.differences)
     else:
         lignes.append("  Aucune différence avec les données actuelles de l'élève.")
     return lignes

@@ -21,13 +21,15 @@ def bilan_en_lignes(bilan: Bilan) -> list[str]:
 
 
 def messages_en_lignes(messages: list[Message]) -> list[str]:
-    """Grouped by division, warnings marked."""
+    """Grouped by division (an undo's first message, of no division, under « Annulation »), warnings marked, what
+    each message changed under it: « Prénoms : Timothée, Arthur → Timothée-Arthur »."""
     lignes: list[str] = []
     division = None
     for m in messages:
         if m.division != division:
             division = m.division
-            lignes.append(f"Division {division}")
+            lignes.append(f"Division {division}" if division else "Annulation")
         marque = "AVERTISSEMENT" if m.niveau == "avertissement" else "info"
         lignes.append(f"  [{marque}] {m.texte}")
+        lignes.extend(f"      {d.libelle} : {d.ancien_texte or '—'} → {d.nouveau_texte or '—'}" for d in m.details)
     return lignes

@@ -15,7 +15,7 @@ from lsun_events.interfaces.web.deps import Acces, Decalage, SystemeDep, Texte, 
 from lsun_events.interfaces.web.erreurs import RequeteInvalideError
 from lsun_events.interfaces.web.pages import flash, rediriger
 from lsun_events.interfaces.web.rapport_web import reponse_csv, tableau_csv
-from lsun_events.interfaces.web.rendu import page, url, valeur_fr
+from lsun_events.interfaces.web.rendu import page, url
 from lsun_events.interfaces.web.securite import verifier_csrf
 from lsun_events.projections import rapports, requetes_vue
 from lsun_events.projections.requetes_audit import FiltresAudit, acteurs, par_filtres
@@ -131,9 +131,8 @@ def audit_csv(acces: VoirAudit, systeme: SystemeDep, filtres: Filtres) -> Respon
     how many matched)."""
     with systeme.lire("audit") as c:
         resultat = par_filtres(c, acces.uai, filtres, limite=AUDIT_CSV_MAX)
-    lignes = ([x.date, x.acteur, x.synchronisation, x.nom, x.evenement, x.champ,
-               "" if x.ancien is None else valeur_fr(x.ancien), "" if x.nouveau is None else valeur_fr(x.nouveau),
-               x.eleve_id, x.enseignant, x.division] for x in resultat.lignes)
+    lignes = ([x.date, x.acteur, x.synchronisation, x.nom, x.evenement_libelle, x.champ_libelle, x.ancien_texte,
+               x.nouveau_texte, x.eleve_id, x.enseignant, x.division] for x in resultat.lignes)
     reponse = reponse_csv(tableau_csv(ENTETES_AUDIT, lignes), f"qui-a-modifié-quoi-{acces.uai}.csv")
     reponse.headers["X-Lignes-Total"] = str(resultat.total)
     return reponse

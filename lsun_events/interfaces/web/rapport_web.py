@@ -9,7 +9,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -25,6 +25,11 @@ FORMULE = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as the st
 class GroupeDivision:
     division: str
     messages: list[Message] = field(default_factory=list)
+
+    @property
+    def titre(self) -> str:
+        """« Division 4A »; the messages of no division (M13, an undo's first message): « Annulation »."""
+        return f"Division {self.division}" if self.division else "Annulation"
 
     @property
     def avertissements(self) -> int:
@@ -57,10 +62,20 @@ def tableau_csv(entetes: Sequence[str], lignes: Iterable[Sequence[Any]]) -> str:
     return "\ufeff" + tampon.getvalue()
 
 
+def lignes_csv(messages: Iterable[Message]) -> Iterator[list[str]]:
+    """One row per changed field of a message (division, level, code, text, field, old, new); a message without
+    details keeps one row, its last three cells empty."""
+    for m in messages:
+        debut = [m.division, m.niveau, m.code, m.texte]
+        if not m.details:
+            yield [*debut, "", "", ""]
+        for d in m.details:
+            yield [*debut, d.libelle, d.ancien_texte, d.nouveau_texte]
+
+
 def en_csv(messages: Iterable[Message]) -> str:
-    """A run's messages: division, level, code, text."""
-    return tableau_csv(["division", "niveau", "code", "message"],
-                       ([m.division, m.niveau, m.code, m.texte] for m in messages))
+    """A run's messages: division, level, code, text, and what each changed (field, old, new)."""
+    return tableau_csv(["division", "niveau", "code", "message", "champ", "ancien", "nouveau"], lignes_csv(messages))
 
 
 def piece_jointe(nom: str) -> str:
