@@ -29,7 +29,7 @@ from lsun_events.aggregates.valeurs import DescriptionSource, IdentiteEnseignant
 from lsun_events.application.erreurs import ConflitError, ErreurLsun
 from lsun_events.application.synchronisation import ResultatSynchronisation, RunInconnuError, evenements_du_run
 from lsun_events.regles.messages import date_locale, rapport
-from lsun_events.regles.synchronisation import compter
+from lsun_events.regles.synchronisation import Progression, compter
 from lsun_events.storage.chargement import charger
 from lsun_events.storage.verrous import ATTENTE_PAR_DEFAUT, verrou_etablissement
 
@@ -65,16 +65,22 @@ LAISSES: tuple[type[Any], ...] = (ev.BilanArchive, ev.EnseignantCree, ev.Enseign
 SANS_EFFET: tuple[type[Any], ...] = (ev.SynchronisationAutomatiqueParametree,)
 
 
-def annuler(app: LsunApp, demande: DemandeAnnulation, *,
+def annuler(app: LsunApp, demande: DemandeAnnulation, progression: Progression | None = None, *,
             attente: float = ATTENTE_PAR_DEFAUT) -> ResultatSynchronisation:
-    """U4: like a run — the school's runs are serialised, a simulation saves nothing and takes no lock."""
+    """U4: like a run — the school's runs are serialised, a simulation saves nothing and takes no lock;
+    ``progression(fait, total)`` follows the changes put back."""
     if demande.simulation or app.store is None:
-        return _annuler(app, demande)
+        return _annuler(app, demande, progression)
     with app.regrouper(), verrou_etablissement(app.store, demande.uai, attente):
-        return _annuler(app, demande)
+        return _annuler(app, demande, progression)
 
 
-def _annuler(app: LsunApp, demande: DemandeAnnulation) -> ResultatSynchronisation:
+def verifier_annulable(app: LsunApp, uai: str, synchronisation: str) -> None:
+    """U1 alone (cheap: the run's own aggregate), for an interface to refuse at once what it would refuse later."""
+    _run_a_annuler(app, uai.upper(), synchronisation)
+
+
+def _annuler(app: LsunApp, demande: DemandeAnnulation, progression: Progression | None) -> ResultatSynchronisation:
     uai = demande.uai.upper()
     annulee = _run_a_annuler(app, uai, demande.synchronisation)
     evenements = evenements_du_run(app, annulee.id)
@@ -90,7 +96,7 @@ def _annuler(app: LsunApp, demande: DemandeAnnulation) -> ResultatSynchronisatio
         undo = Synchronisation(UUID(ctx.synchronisation), uai, list(annulee.divisions), annulee.toutes,
                                DescriptionSource(ORIGINE, str(annulee.id)), demande.jour, False)
         undo.annuler_la_synchronisation(annulee.id, debut, evenements[0].acteur)
-        Defaire(etab, touches).tout(a_defaire)
+        Defaire(etab, touches, progression).tout(a_defaire)
         entites = [a for a in (etab, *touches.values()) if a.pending_events]
         undo.terminer(compter([*undo.pending_events[1:], *(e for a in entites for e in a.pending_events)]))
         annulee.marquer_annulee(undo.id)
@@ -204,8 +210,10 @@ def _ce_qui_s_est_passe(e: Any) -> str:
 class Defaire:
     """Puts back, through the aggregates' commands, what each event of the undone run changed (U3)."""
 
-    def __init__(self, etab: Etablissement, touches: dict[UUID, LsunAggregate]) -> None:
+    def __init__(self, etab: Etablissement, touches: dict[UUID, LsunAggregate],
+                 progression: Progression | None = None) -> None:
         self.etab = etab
+        self.progression = progression
         self.touches = touches
         self.renommages: dict[str, str] = {}
         self._par_classe: dict[type[Any], Callable[[Any], None]] = {
@@ -229,10 +237,12 @@ class Defaire:
                            if isinstance(e, ev.DivisionMiseAJour) and e.code != e.ancien_code}
         structure = (ev.EtablissementMisAJour, ev.DivisionRecodee, ev.DivisionMiseAJour,
                      ev.ProfsPrincipauxDivisionChanges)
-        for e in reversed([e for e in evenements if isinstance(e, structure)]):
+        ordre = [*reversed([e for e in evenements if isinstance(e, structure)]),
+                 *reversed([e for e in evenements if not isinstance(e, structure)])]
+        for fait, e in enumerate(ordre, 1):
             self._par_classe[type(e)](e)
-        for e in reversed([e for e in evenements if not isinstance(e, structure)]):
-            self._par_classe[type(e)](e)
+            if self.progression is not None and (fait % 50 == 0 or fait == len(ordre)):
+                self.progression(fait, len(ordre))
 
     def _agregat(self, e: Any) -> Any:
         return self.touches[e.originator_id]

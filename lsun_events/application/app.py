@@ -269,10 +269,11 @@ class LsunApp(Application[UUID]):
         at a time per school (a second one waits up to ``attente`` seconds)."""
         return synchroniser(self, demande, source, progression, attente=attente)
 
-    def annuler(self, demande: DemandeAnnulation, *, attente: float = ATTENTE_PAR_DEFAUT) -> ResultatSynchronisation:
+    def annuler(self, demande: DemandeAnnulation, progression: Progression | None = None, *,
+                attente: float = ATTENTE_PAR_DEFAUT) -> ResultatSynchronisation:
         """SPEC §9: undo a completed run — a new run putting back what it changed, refused if anything it touched
         has moved since; the undone run stays in the history, marked."""
-        return annuler(self, demande, attente=attente)
+        return annuler(self, demande, progression, attente=attente)
 
     # Use cases: automatic synchronisation (``lsun_events.automatique`` schedules them) ----------------
     def parametrer_automatique(self, uai: str, acteur: str, *, active: bool, adresse_s3e: str | None = None,

@@ -20,11 +20,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lsun_events.aggregates.erreurs import ErreurDomaine
+from lsun_events.application.annulation import DemandeAnnulation
 from lsun_events.application.erreurs import ErreurLsun
 from lsun_events.application.synchronisation import DemandeSynchronisation, ResultatSynchronisation
 from lsun_events.interfaces.web.erreurs import ConflitWebError
 from lsun_events.projections.base import Curseur
 from lsun_events.regles.messages import Message
+from lsun_events.regles.synchronisation import Progression
 from lsun_events.sources.erreurs import SourceInvalideError
 from lsun_events.sources.records import SourceSnapshot
 from lsun_events.storage.registre import Registre, chiffrer, dechiffrer
@@ -62,6 +64,7 @@ class Tache:
     erreur: str | None = None
     debut: datetime = field(default_factory=maintenant)
     fin: datetime | None = None
+    annule: str | None = None  # an undo (SPEC §9): the run it undoes
 
     @property
     def finie(self) -> bool:
@@ -73,7 +76,7 @@ class Tache:
             "divisions": list(self.divisions) if self.divisions else None,
             "source": self.source, "fait": self.fait, "total": self.total, "debut": self.debut.isoformat(),
             "fin": self.fin.isoformat() if self.fin else None, "erreur": self.erreur,
-            "synchronisation": None, "resultat": None}
+            "synchronisation": None, "resultat": None, "annule": self.annule}
         if self.finie and self.resultat is not None:
             d["synchronisation"] = None if self.simulation else str(self.resultat.synchronisation)
             d["resultat"] = self.resultat.en_dict()
@@ -83,7 +86,7 @@ class Tache:
 # --- a task as a row ------------------------------------------------------------------------------------------
 
 ETAT = ("etat", "fait", "total", "resultat", "erreur", "fin", "battement")  # what changes while it runs
-COLONNES = ("id", "uai", "demandeur", "simulation", "divisions", "source", "debut", *ETAT)
+COLONNES = ("id", "uai", "demandeur", "simulation", "divisions", "source", "debut", "annule", *ETAT)
 
 
 def _resultat_en_texte(r: ResultatSynchronisation) -> str:
@@ -110,7 +113,7 @@ def _etat(t: Tache, battement: datetime) -> tuple[Any, ...]:
 def _ligne(t: Tache, battement: datetime) -> tuple[Any, ...]:
     """The values of ``COLONNES``."""
     return (t.id, t.uai, t.demandeur, int(t.simulation), json.dumps(list(t.divisions)) if t.divisions else None,
-            t.source, t.debut.isoformat(), *_etat(t, battement))
+            t.source, t.debut.isoformat(), t.annule, *_etat(t, battement))
 
 
 def _tache(ligne: dict[str, Any], maintenant_: datetime) -> Tache:
@@ -120,7 +123,7 @@ def _tache(ligne: dict[str, Any], maintenant_: datetime) -> Tache:
               resultat=_resultat_de_texte(dechiffrer(ligne["resultat"])) if ligne["resultat"] else None,
               erreur=dechiffrer(ligne["erreur"]) if ligne["erreur"] else None,
               debut=datetime.fromisoformat(ligne["debut"]),
-              fin=datetime.fromisoformat(ligne["fin"]) if ligne["fin"] else None)
+              fin=datetime.fromisoformat(ligne["fin"]) if ligne["fin"] else None, annule=ligne.get("annule"))
     battement = datetime.fromisoformat(ligne["battement"])
     if not t.finie and maintenant_ - battement > SILENCE_MAX:
         t.etat, t.erreur, t.fin = ECHOUEE, INTERROMPUE, battement
@@ -133,8 +136,13 @@ def creer_table(registre: Registre) -> None:
     with registre.transaction() as c:
         c.executer(f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY, uai TEXT, demandeur TEXT, "
                    "simulation INTEGER, divisions TEXT, source TEXT, etat TEXT, fait INTEGER, total INTEGER, "
-                   "resultat TEXT, erreur TEXT, debut TEXT, fin TEXT, battement TEXT)")
+                   "resultat TEXT, erreur TEXT, debut TEXT, fin TEXT, battement TEXT, annule TEXT)")
         c.executer(f"CREATE INDEX IF NOT EXISTS {TABLE}_uai ON {table} (uai, fin)")
+        # Added with the undo (SPEC §9): a table made by an earlier version gets the column.
+        if registre.dialecte.nom == "postgresql":
+            c.executer(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS annule TEXT")
+        elif not any(x["name"] == "annule" for x in c.lignes(f"PRAGMA table_info({table})")):
+            c.executer(f"ALTER TABLE {table} ADD COLUMN annule TEXT")
 
 
 class Taches:
@@ -178,9 +186,27 @@ class Taches:
                lire_source: Callable[[], SourceSnapshot]) -> Tache:
         """Start the run in a thread; refused while another run of the same school is under way (here or in
         another process)."""
-        uai = demande.uai.upper()
-        tache = Tache(uuid.uuid4().hex, uai, demandeur, demande.simulation, demande.divisions, source,
+        tache = Tache(uuid.uuid4().hex, demande.uai.upper(), demandeur, demande.simulation, demande.divisions, source,
                       debut=self.horloge())
+
+        def calculer(progression: Progression) -> ResultatSynchronisation:
+            lue = lire_source()
+            tache.etat = CALCUL
+            self._ecrire(tache)
+            return self.systeme.app.synchroniser(demande, lue, progression)
+
+        return self._lancer(tache, calculer)
+
+    def lancer_annulation(self, demande: DemandeAnnulation, demandeur: str, divisions: tuple[str, ...] | None,
+                          description: str) -> Tache:
+        """Undo a run (or preview the undo) in a thread, like a run: one at a time per school, its progress
+        (elements put back / total) and its report followed the same way."""
+        tache = Tache(uuid.uuid4().hex, demande.uai.upper(), demandeur, demande.simulation, divisions, description,
+                      etat=CALCUL, debut=self.horloge(), annule=demande.synchronisation)
+        return self._lancer(tache, lambda progression: self.systeme.app.annuler(demande, progression))
+
+    def _lancer(self, tache: Tache, calculer: Callable[[Progression], ResultatSynchronisation]) -> Tache:
+        uai = tache.uai
         with self.registre.transaction() as c:
             if self.registre.dialecte.nom == "postgresql":  # two processes checking the same school queue up
                 c.executer("SELECT pg_advisory_xact_lock(hashtext(?))", (f"lsun-web-{uai}",))
@@ -192,19 +218,14 @@ class Taches:
                        _ligne(tache, tache.debut))
         with self._verrou:
             self._locales[tache.id] = tache
-        fil = threading.Thread(target=self._executer, args=(tache, demande, lire_source), name=f"synchro-{uai}",
-                               daemon=True)
+        fil = threading.Thread(target=self._executer, args=(tache, calculer), name=f"synchro-{uai}", daemon=True)
         self._fils = [f for f in self._fils if f.is_alive()] + [fil]
         fil.start()
         return tache
 
-    def _executer(self, tache: Tache, demande: DemandeSynchronisation,
-                  lire_source: Callable[[], SourceSnapshot]) -> None:
+    def _executer(self, tache: Tache, calculer: Callable[[Progression], ResultatSynchronisation]) -> None:
         try:
-            source = lire_source()
-            tache.etat = CALCUL
-            self._ecrire(tache)
-            resultat = self.systeme.app.synchroniser(demande, source, self._suivre(tache))
+            resultat = calculer(self._suivre(tache))
         except (ErreurLsun, ErreurDomaine, SourceInvalideError) as e:
             tache.erreur = str(e)
         except Exception:  # a thread must not die silently: the page and the log say so
