@@ -35,6 +35,7 @@ def sante(args: argparse.Namespace) -> Resultat:
             etat = controles.controler(
                 systeme, vues=vues, retard_max=args.retard_max, planification=planification,
                 retard_planification=timedelta(minutes=args.retard_planification),
+                registres=controles.TABLES_WEB if args.composant in ("tout", "web") else (),
                 expliquer=lambda e: expliquer_erreur_stockage(e, store.url))
     resultat = Resultat(etat.en_dict(), etat.lignes())
     if etat.pret:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsun_events.application.comptes import CompteInvalideError, Comptes
 from lsun_events.application.erreurs import ErreurLsun
+from lsun_events.interfaces.cli.journal import en_json
 from lsun_events.interfaces.cli.sortie import Resultat, echapper
 from lsun_events.storage.config import Store
 
@@ -48,7 +49,9 @@ def servir(store: Store, *, hote: str, port: int, **options: Any) -> None:
 
     verifier_ecoute(hote, port)
     application = create_app(store, **options)
-    uvicorn.run(application, host=hote, port=port, log_level="warning", workers=1)
+    # LSUN_JOURNAL_FORMAT=json: uvicorn's own lines go through the same JSON log as the product's.
+    journal = {"log_config": None} if en_json() else {}
+    uvicorn.run(application, host=hote, port=port, log_level="warning", workers=1, **journal)
 
 
 def serveur(args: argparse.Namespace) -> Resultat:
