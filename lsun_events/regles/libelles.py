@@ -129,12 +129,9 @@ def libelle_sous_champ(parent: str, champ: str) -> str:
     return f"{parent} — {minuscule(libelle_champ(champ))}"
 
 
-# SIECLE's CODE_PARENTE, as the BEE names them.
-LIENS: dict[str, str] = {
-    "10": "mère", "20": "père", "30": "autre membre de la famille", "37": "fratrie", "38": "ascendant",
-    "39": "autre lien", "41": "éducateur", "42": "assistant familial", "50": "garde d'un enfant",
-    "51": "aide sociale à l'enfance", "70": "élève lui-même", "90": "autre lien",
-}
+# SIECLE's CODE_PARENTE, as the BEE names them (another code is shown as it is).
+LIENS: dict[str, str] = {"10": "mère", "20": "père"}
+
 
 # Every event class in French (``tests/test_evenements_par_classe.py``: none missing).
 EVENEMENTS: dict[type[Any], str] = {
