@@ -3,6 +3,7 @@ page's « Annuler cette synchronisation » (preview, confirmation, the undone ru
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,15 @@ def synchroniser_4a(client: TestClient, site: Site) -> str:
     return str(tache["synchronisation"])
 
 
+def annuler_api(client: TestClient, site: Site, run: str, *, simulation: bool) -> dict[str, Any]:
+    lance = client.post(f"/api/etablissements/{UAI}/synchronisations/{run}/annulation",
+                        json={"simulation": simulation}, headers=site.entete("principale"))
+    assert lance.status_code == 202, lance.text
+    assert lance.headers["location"] == lance.json()["suivi"]
+    assert lance.json()["annule"] == run
+    return attendre_tache(client, lance.json()["suivi"], headers=site.entete("principale"))
+
+
 def test_api_apercu_puis_annulation_puis_refus(client: TestClient, site: Site) -> None:
     run = synchroniser_4a(client, site)
     chemin = f"/api/etablissements/{UAI}/synchronisations/{run}/annulation"
@@ -51,9 +61,9 @@ def test_api_apercu_puis_annulation_puis_refus(client: TestClient, site: Site) -
     assert client.post(chemin, json={"simulation": "peut-être"}, headers=site.entete("principale")).status_code == 400
     assert client.post(chemin, json={"tout": True}, headers=site.entete("principale")).status_code == 400
 
-    apercu = client.post(chemin, json={"simulation": True}, headers=site.entete("principale"))
-    assert apercu.status_code == 200, apercu.text
-    corps = apercu.json()
+    apercu = annuler_api(client, site, run, simulation=True)
+    assert apercu["etat"] == "terminee" and apercu["synchronisation"] is None
+    corps = apercu["resultat"]
     assert set(corps) == {"synchronisation", "statut", "messages", "compteurs", "exports_absents"}
     assert corps["statut"] == "simulation"
     assert corps["messages"][0]["code"] == "M13"
@@ -61,12 +71,13 @@ def test_api_apercu_puis_annulation_puis_refus(client: TestClient, site: Site) -
     assert "L'élève Timothée HUET (4A) a été mis à jour." in [m["texte"] for m in corps["messages"]]
     assert site.evenements() == avant
 
-    fait = client.post(chemin, json={}, headers=site.entete("principale"))
-    assert fait.status_code == 200, fait.text
-    assert fait.json()["statut"] == "terminee"
-    assert [m["texte"] for m in fait.json()["messages"]] == [m["texte"] for m in corps["messages"]]
+    fait = annuler_api(client, site, run, simulation=False)
+    assert fait["etat"] == "terminee", fait
+    assert fait["total"] >= 1 and fait["fait"] == fait["total"]
+    assert fait["resultat"]["statut"] == "terminee"
+    assert [m["texte"] for m in fait["resultat"]["messages"]] == [m["texte"] for m in corps["messages"]]
     assert site.evenements() > avant
-    undo = fait.json()["synchronisation"]
+    undo = fait["synchronisation"]
     runs = {r["synchronisation"]: r for r in client.get(f"/api/etablissements/{UAI}/synchronisations",
                                                         headers=site.entete("principale")).json()["synchronisations"]}
     assert runs[run]["annulee_par"] == undo and runs[run]["annulee_acteur"] == "Mme Dupont (chef)"
@@ -79,6 +90,7 @@ def test_api_apercu_puis_annulation_puis_refus(client: TestClient, site: Site) -
     annuler_l_annulation = client.post(f"/api/etablissements/{UAI}/synchronisations/{undo}/annulation", json={},
                                        headers=site.entete("principale"))
     assert annuler_l_annulation.status_code == 409
+    assert "elle-même une annulation" in annuler_l_annulation.json()["erreur"]
     inconnue = client.post(f"/api/etablissements/{UAI}/synchronisations/pas-un-run/annulation", json={},
                            headers=site.entete("principale"))
     assert inconnue.status_code == 404 and "erreur" in inconnue.json()
@@ -93,22 +105,24 @@ def test_api_refus_liste_ce_qui_a_change_depuis(client: TestClient, site: Site, 
         s.app.synchroniser(DemandeSynchronisation(uai=UAI, acteur="M. Adjoint", jour=JOUR, divisions=("4A",)),
                            charger_exports(ecrits.siecle_dossier, ecrits.sts))
     avant = site.evenements()
-    refus = client.post(f"/api/etablissements/{UAI}/synchronisations/{run}/annulation", json={},
-                        headers=site.entete("principale"))
-    assert refus.status_code == 409
-    assert refus.json()["erreur"].startswith("La synchronisation du ")
-    assert "ne peut pas être annulée" in refus.json()["erreur"]
-    depuis = refus.json()["depuis"]
-    assert len(depuis) == 1 and depuis[0].startswith("l'élève Tim HUET : mis à jour par une synchronisation le ")
-    assert depuis[0].endswith("(M. Adjoint)")
+    refus = annuler_api(client, site, run, simulation=False)
+    assert refus["etat"] == "echouee" and refus["resultat"] is None
+    lignes = refus["erreur"].split("\n")
+    assert lignes[0].startswith("La synchronisation du ") and "ne peut pas être annulée" in lignes[0]
+    assert len(lignes) == 2 and lignes[1].startswith("  – l'élève Tim HUET : mis à jour par une synchronisation le ")
+    assert lignes[1].endswith("(M. Adjoint)")
     assert site.evenements() == avant
 
-    # The page says the same, and keeps its button away from nothing: the refusal is shown with the list.
+    # The page says the same, the list as a list.
     csrf = connecter(client, "principale")
     page = client.post(f"/etablissements/{UAI}/synchronisations/{run}/annulation",
                        data={"action": "apercu", "csrf": csrf}, follow_redirects=False)
-    assert page.status_code == 409
-    assert "ne peut pas être annulée" in page.text and "l&#39;élève Tim HUET : mis à jour" in page.text
+    assert page.status_code == 303
+    attendre_tache(client, page.headers["location"].replace(f"/etablissements/{UAI}/taches/", "/api/taches/"))
+    suivi = html.unescape(client.get(page.headers["location"]).text)
+    assert "Aperçu de l'annulation impossible : rien n'a été enregistré." in suivi
+    assert "<li>l'élève Tim HUET : mis à jour par une synchronisation le " in suivi
+    assert "Confirmer l'annulation" not in suivi
 
 
 def test_page_apercu_confirmation_et_run_marque(client: TestClient, site: Site) -> None:
@@ -120,22 +134,29 @@ def test_page_apercu_confirmation_et_run_marque(client: TestClient, site: Site) 
     chemin = f"/etablissements/{UAI}/synchronisations/{run}/annulation"
     avant = site.evenements()
     assert client.post(chemin, data={"action": "apercu"}, follow_redirects=False).status_code == 403  # no CSRF
-    apercu = client.post(chemin, data={"action": "apercu", "csrf": csrf}, follow_redirects=False)
-    assert apercu.status_code == 200
-    assert "Aperçu de l'annulation" in apercu.text and "Confirmer l'annulation" in apercu.text
-    assert "a été annulée." in apercu.text
+    lance = client.post(chemin, data={"action": "apercu", "csrf": csrf}, follow_redirects=False)
+    assert lance.status_code == 303
+    attendre_tache(client, lance.headers["location"].replace(f"/etablissements/{UAI}/taches/", "/api/taches/"))
+    apercu = html.unescape(client.get(lance.headers["location"]).text)
+    assert "Aperçu terminé : rien n'a été enregistré." in apercu and "Confirmer l'annulation" in apercu
+    assert "a été annulée." in apercu
     assert site.evenements() == avant
 
     fait = client.post(chemin, data={"action": "annuler", "csrf": csrf}, follow_redirects=False)
     assert fait.status_code == 303
-    undo_page = client.get(fait.headers["location"])
-    assert "La synchronisation a été annulée" in undo_page.text
+    tache = attendre_tache(client, fait.headers["location"].replace(f"/etablissements/{UAI}/taches/", "/api/taches/"))
+    suivi = html.unescape(client.get(fait.headers["location"]).text)
+    assert "Annulation terminée." in suivi and "Confirmer l'annulation" not in suivi
+    undo_page = client.get(f"/etablissements/{UAI}/synchronisations/{tache['synchronisation']}")
     assert f'href="/etablissements/{UAI}/synchronisations/{run}"' in undo_page.text
     assert "Annuler cette synchronisation" not in undo_page.text  # an undo is not undone
     annulee = client.get(f"/etablissements/{UAI}/synchronisations/{run}")
     assert "annulée le" in annulee.text and "par Mme Dupont (chef)" in annulee.text
     assert "Annuler cette synchronisation" not in annulee.text
     assert "annulée le" in client.get(f"/etablissements/{UAI}/synchronisations").text
+    # Refused at once, on the page too, once undone.
+    refus = client.post(chemin, data={"action": "apercu", "csrf": csrf}, follow_redirects=False)
+    assert refus.status_code == 409 and "déjà été annulée" in refus.text
 
     # A teacher sees the report, not the button, and cannot undo.
     connecter(client, "prof")

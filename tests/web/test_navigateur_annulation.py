@@ -50,7 +50,8 @@ def test_apercu_confirmation_puis_run_marque_annule(page: Any, site_annulation: 
 
     avant = site_annulation.evenements()
     page.click("#annuler-synchronisation button")
-    page.wait_for_selector("#apercu-annulation")
+    attendre_la_fin(page)
+    assert page.locator("#etat-progression").inner_text() == "Aperçu terminé : rien n'a été enregistré."
     apercu = messages_affiches(page)
     assert apercu[0][1].startswith("La synchronisation du ") and apercu[0][1].endswith(
         "(Mme Dupont (chef)) a été annulée.")
@@ -59,10 +60,13 @@ def test_apercu_confirmation_puis_run_marque_annule(page: Any, site_annulation: 
     capturer(page, "apercu-annulation")
 
     page.click("#confirmer-annulation button")
-    page.wait_for_selector("#annule")
-    assert "La synchronisation a été annulée" in page.locator(".flash").first.inner_text()
+    attendre_la_fin(page)
+    assert page.locator("#etat-progression").inner_text() == "Annulation terminée."
+    assert page.locator("#compte-eleves").inner_text().startswith("Éléments remis : ")
     assert messages_affiches(page) == apercu  # what was previewed is what was done
     assert site_annulation.evenements() > avant
+    page.click("#lien-rapport")
+    assert messages_affiches(page) == apercu  # the report in the history, regenerated from the events
     assert page.locator("#annuler-synchronisation").count() == 0  # an undo is not undone
 
     page.click("#annule a")

@@ -75,8 +75,12 @@ def _tache(taches: Taches, acces: Acces, tache_id: str) -> Tache:
 def suivi(request: Request, acces: Voir, taches: TachesDep, tache_id: str) -> Response:
     tache = _tache(taches, acces, tache_id)
     messages = tache.resultat.messages if tache.finie and tache.resultat else []
+    if tache.annule:
+        titre = "Aperçu de l'annulation" if tache.simulation else "Annulation d'une synchronisation"
+    else:
+        titre = "Simulation" if tache.simulation else "Synchronisation base élèves"
     return page(request, "tache.html", {
-        "titre": "Simulation" if tache.simulation else "Synchronisation base élèves", "tache": tache,
+        "titre": titre, "tache": tache,
         "groupes": grouper(messages), "messages": messages, "statuts": STATUTS})
 
 
@@ -84,7 +88,8 @@ def suivi(request: Request, acces: Voir, taches: TachesDep, tache_id: str) -> Re
 def suivi_csv(acces: Voir, taches: TachesDep, tache_id: str) -> Response:
     tache = _tache(taches, acces, tache_id)
     messages = tache.resultat.messages if tache.resultat else []
-    return csv(messages, f"{'simulation' if tache.simulation else 'synchronisation'}-{acces.uai}-{tache.id[:8]}")
+    nom = "annulation" if tache.annule else "synchronisation"
+    return csv(messages, f"{'simulation' if tache.simulation else nom}-{acces.uai}-{tache.id[:8]}")
 
 
 @router.post("/etablissements/{uai}/exports")

@@ -22,7 +22,7 @@ from lsun_events.regles.messages import FUSEAU
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
-def _date_fr(valeur: Any, heure: bool = True) -> str:
+def date_fr(valeur: Any, heure: bool = True) -> str:
     if valeur is None or valeur == "":
         return ""
     if isinstance(valeur, str):
@@ -58,7 +58,7 @@ def url(valeur: Any) -> str:
 
 
 TEMPLATES.env.filters["url"] = url
-TEMPLATES.env.filters["date_fr"] = _date_fr
+TEMPLATES.env.filters["date_fr"] = date_fr
 TEMPLATES.env.filters["valeur_fr"] = valeur_fr
 TEMPLATES.env.filters["annee_fr"] = _annee_fr
 

@@ -28,8 +28,9 @@
           if (t.total) {
             barre.max = t.total;
             barre.value = t.fait;
-            compte.textContent = "Élèves traités : " + t.fait + " / " + t.total;
-            etat.textContent = (t.simulation ? "Simulation" : "Synchronisation") + " en cours…";
+            compte.textContent = (t.annule ? "Éléments remis : " : "Élèves traités : ") + t.fait + " / " + t.total;
+            etat.textContent = t.annule ? (t.simulation ? "Aperçu de l'annulation en cours…" : "Annulation en cours…")
+              : (t.simulation ? "Simulation" : "Synchronisation") + " en cours…";
           }
           if (t.etat === "terminee" || t.etat === "echouee") { window.location.reload(); }
           else { window.setTimeout(suivre, 300); }
