@@ -11,7 +11,14 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, PersistenceError, Recording, Transcoder
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    PersistenceError,
+    Recording,
+    Transcoder,
+)
 
 from lsun_events.aggregates.base import LsunAggregate, contexte
 from lsun_events.aggregates.bilan import Bilan
@@ -44,6 +51,7 @@ from lsun_events.application.synchronisation import (
 from lsun_events.regles import conversion as conv
 from lsun_events.regles.synchronisation import Progression
 from lsun_events.sources.records import SourceSnapshot
+from lsun_events.storage.codec import MapperLsun
 from lsun_events.storage.config import Store
 from lsun_events.storage.persistence import TranscodeurLsun, enregistrer_transcodings
 from lsun_events.storage.verrous import ATTENTE_PAR_DEFAUT
@@ -88,9 +96,15 @@ class LsunApp(Application[UUID]):
                     app.apres_enregistrement()
 
     def construct_transcoder(self) -> Transcoder:
+        """The JSON codec of earlier versions: reads the events they stored (and the values ``MapperLsun`` tags)."""
         transcoder = TranscodeurLsun()
         self.register_transcodings(transcoder)
         return transcoder
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """New events stored by the compiled codec (MessagePack, ``storage/codec.py``); the JSON of earlier
+        versions still read. Compression and encryption as configured, around either."""
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=MapperLsun)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
