@@ -87,6 +87,30 @@ def chromium() -> Iterator[Any]:
             navigateur.close()
 
 
+@contextmanager
+def onglet(adresse: str) -> Iterator[Any]:
+    """A fresh Chromium page on the test server at ``adresse``: French, 1280×900, downloads accepted."""
+    with chromium() as navigateur:
+        contexte = navigateur.new_context(base_url=adresse, viewport={"width": 1280, "height": 900}, locale="fr-FR",
+                                          accept_downloads=True)
+        contexte.set_default_timeout(15_000)
+        try:
+            yield contexte.new_page()
+        finally:
+            contexte.close()
+
+
+def site_sqlite(tmp_path_factory: pytest.TempPathFactory, nom: str) -> Any:
+    """The web tests' school (``tests.web.conftest.construire``) on an SQLite file of its own, for a browser test
+    module (skipped, or failed under ``LSUN_EXIGER_NAVIGATEUR=1``, without Chromium)."""
+    exiger_navigateur()
+    from lsun_events.storage.config import Store  # noqa: PLC0415
+    from tests.web.conftest import construire  # noqa: PLC0415
+
+    dossier = tmp_path_factory.mktemp(nom)
+    return construire(Store.depuis_url(f"sqlite:///{dossier / 'lsun.sqlite'}"), dossier)
+
+
 def capturer(page: Any, nom: str, *, docs: bool = False) -> Path:
     """A full-page screenshot under ``artifacts/captures/`` (and ``docs/captures/`` when
     ``LSUN_CAPTURES_DOCS=1``, to refresh the README's picture)."""

@@ -4,11 +4,9 @@ page's « Annuler cette synchronisation » (preview, confirmation, the undone ru
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from lsun_events.application.synchronisation import DemandeSynchronisation
@@ -17,18 +15,7 @@ from lsun_events.generateur.ecriture import ecrire_exports
 from lsun_events.generateur.generation import generer
 from lsun_events.sources.snapshot import charger_exports
 from lsun_events.systeme import Systeme
-from tests.web.conftest import HUET, JOUR, UAI, Site, attendre_tache, connecter, construire
-
-
-@pytest.fixture(scope="module")
-def site(store_module: Any, tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return construire(store_module, tmp_path_factory.mktemp("annulation"))
-
-
-@pytest.fixture(scope="module")
-def client(site: Site) -> Iterator[TestClient]:
-    with TestClient(site.app()) as c:
-        yield c
+from tests.web.conftest import HUET, JOUR, UAI, Site, attendre_tache, connecter
 
 
 def synchroniser_4a(client: TestClient, site: Site) -> str:

@@ -9,18 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import Site, construire
-from tests.web.navigateur import capturer, chromium, exiger_navigateur, serveur_uvicorn
+from tests.web.conftest import Site
+from tests.web.navigateur import capturer, onglet, serveur_uvicorn, site_sqlite
 from tests.web.test_navigateur import attendre_la_fin, messages_affiches, se_connecter
 
 
 @pytest.fixture(scope="module")
 def site_annulation(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    exiger_navigateur()
-    from lsun_events.storage.config import Store  # noqa: PLC0415
-
-    dossier = tmp_path_factory.mktemp("annulation-navigateur")
-    return construire(Store.depuis_url(f"sqlite:///{dossier / 'lsun.sqlite'}"), dossier)
+    return site_sqlite(tmp_path_factory, "annulation-navigateur")
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +27,8 @@ def adresse(site_annulation: Site) -> Iterator[str]:
 
 @pytest.fixture
 def page(adresse: str) -> Iterator[Any]:
-    with chromium() as navigateur:
-        contexte = navigateur.new_context(base_url=adresse, viewport={"width": 1280, "height": 900}, locale="fr-FR")
-        contexte.set_default_timeout(15_000)
-        yield contexte.new_page()
-        contexte.close()
+    with onglet(adresse) as p:
+        yield p
 
 
 def test_apercu_confirmation_puis_run_marque_annule(page: Any, site_annulation: Site) -> None:

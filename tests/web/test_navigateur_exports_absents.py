@@ -13,8 +13,8 @@ import pytest
 
 from lsun_events.interfaces.web.reglages import Reglages
 from lsun_events.interfaces.web.sources_web import deposer
-from tests.web.conftest import UAI, Site, construire, exports_modifies
-from tests.web.navigateur import capturer, chromium, exiger_navigateur, serveur_uvicorn
+from tests.web.conftest import UAI, Site, exports_modifies
+from tests.web.navigateur import capturer, onglet, serveur_uvicorn, site_sqlite
 from tests.web.test_navigateur import attendre_la_fin, messages_affiches, se_connecter
 
 ABSENT = "Export facultatif absent : ResponsablesAvecAdresses.xml — les responsables légaux des élèves sont gardés " \
@@ -23,11 +23,8 @@ ABSENT = "Export facultatif absent : ResponsablesAvecAdresses.xml — les respon
 
 @pytest.fixture(scope="module")
 def site_sans_responsables(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    exiger_navigateur()
-    from lsun_events.storage.config import Store  # noqa: PLC0415
-
-    dossier = tmp_path_factory.mktemp("sans-responsables")
-    site = construire(Store.depuis_url(f"sqlite:///{dossier / 'lsun.sqlite'}"), dossier)
+    site = site_sqlite(tmp_path_factory, "sans-responsables")
+    dossier = site.donnees.parent
     siecle, sts = exports_modifies(dossier / "livraison")
     partiel = dossier / "livraison" / "siecle-partiel.zip"
     with zipfile.ZipFile(siecle) as complet, zipfile.ZipFile(partiel, "w") as sortie:
@@ -48,11 +45,8 @@ def adresse(site_sans_responsables: Site) -> Iterator[str]:
 
 @pytest.fixture
 def page(adresse: str) -> Iterator[Any]:
-    with chromium() as navigateur:
-        contexte = navigateur.new_context(base_url=adresse, viewport={"width": 1280, "height": 900}, locale="fr-FR")
-        contexte.set_default_timeout(15_000)
-        yield contexte.new_page()
-        contexte.close()
+    with onglet(adresse) as p:
+        yield p
 
 
 def test_la_page_dit_l_export_absent_et_ce_qui_est_garde(page: Any, site_sans_responsables: Site,
