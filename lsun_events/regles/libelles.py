@@ -85,7 +85,7 @@ CHAMPS: dict[str, str] = {
     "appliquee_par": "Appliquée par la synchronisation",
     "annule": "Synchronisation annulée",
     "annulee_par": "Annulée par la synchronisation",
-    "synchronisation_annulee": "Synchronisation annulée",
+    "synchronisation_annulee": "Identifiant de la synchronisation annulée",
 }
 
 # Detail labels of a message that are not a field's own (one row per service, per guardian).
