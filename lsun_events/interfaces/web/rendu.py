@@ -5,7 +5,6 @@ and spaces included) goes into a link through the ``url`` filter: every characte
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -43,15 +42,6 @@ def _annee_fr(annee: str) -> str:
     return f"{annee}-{int(annee) + 1}" if str(annee).isdigit() else str(annee)
 
 
-def valeur_fr(valeur: Any) -> str:
-    """A value of the audit log, readable: a list of texts joined, anything else as JSON (accents kept)."""
-    if isinstance(valeur, str):
-        return valeur
-    if isinstance(valeur, list) and all(isinstance(x, str) for x in valeur):
-        return ", ".join(valeur)
-    return json.dumps(valeur, ensure_ascii=False)
-
-
 def url(valeur: Any) -> str:
     """A path segment, query value or fragment: ``4/B #1`` → ``4%2FB%20%231``."""
     return quote(str(valeur), safe="")
@@ -59,7 +49,6 @@ def url(valeur: Any) -> str:
 
 TEMPLATES.env.filters["url"] = url
 TEMPLATES.env.filters["date_fr"] = date_fr
-TEMPLATES.env.filters["valeur_fr"] = valeur_fr
 TEMPLATES.env.filters["annee_fr"] = _annee_fr
 
 
