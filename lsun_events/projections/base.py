@@ -26,6 +26,15 @@ class Modele(ABC):
     nom: str
     topics: tuple[str, ...] = ()
     cout: int = 1  # relative cost of applying the events (to share a rebuild between processes)
+    # The version of the view's tables: raised whenever they change (a column added, a table dropped…). A view
+    # stored under another version is dropped and rebuilt from the events when opened (``VueMixin.assurer_version``)
+    # — an académie upgrading has nothing to know. A view from before versions existed counts as version 1.
+    version: int = 1
+    anciennes_tables: tuple[str, ...] = ()  # tables of earlier versions, dropped with the others
+
+    @property
+    def table_version(self) -> str:
+        return f"{self.nom}_version"
 
     @abstractmethod
     def creations(self, d: Dialecte) -> list[str]:
@@ -80,6 +89,39 @@ class VueMixin:
             lignes = c.lignes(f"SELECT notification_id FROM {suivi} WHERE application_name = ? FOR UPDATE",
                               (application,))
         return int(lignes[0]["notification_id"]) if lignes else 0
+
+    def assurer_version(self) -> str | None:
+        """The view's tables as ``modele.version`` wants them. A view stored under another version (or one from
+        before versions, which counts as 1) is dropped, created anew and its position forgotten, so the next
+        catch-up rebuilds it from the first event; returns why, or None when nothing was done. A fresh view just
+        records its version."""
+        d = self.dialecte
+        modele = self.modele
+        table = d.table(modele.table_version)
+        with self.transaction(ecrire=True) as c:
+            if d.nom == "postgresql":  # two processes opening the view at once: one decides, the other sees it
+                c.executer("SELECT pg_advisory_xact_lock(hashtext(?))", (table,))
+            c.executer(f"CREATE TABLE IF NOT EXISTS {table} (version {d.entier})")
+            lignes = c.lignes(f"SELECT version FROM {table}")
+            stockee = int(lignes[0]["version"]) if lignes else None
+            if stockee == modele.version:
+                return None
+            suivi = self._table_suivi()
+            positions = c.lignes(f"SELECT MAX(notification_id) AS n FROM {suivi} WHERE application_name <> ?",
+                                 ("__migration__",))
+            construite = bool(positions and positions[0]["n"])
+            raison = None
+            if construite and (stockee or 1) != modele.version:
+                for nom in (*modele.tables(d), *(d.table(t) for t in modele.anciennes_tables)):
+                    c.executer(f"DROP TABLE IF EXISTS {nom}")
+                for instruction in modele.creations(d):
+                    c.executer(instruction)
+                c.executer(f"DELETE FROM {suivi} WHERE application_name <> ?", ("__migration__",))
+                raison = (f"vue « {modele.nom} » stockée en version {stockee or 1}, ce code l'écrit en version "
+                          f"{modele.version} : recréée, elle se reconstruit depuis le premier événement")
+            c.executer(f"DELETE FROM {table}")
+            c.executer(f"INSERT INTO {table} (version) VALUES (?)", (modele.version,))
+        return raison
 
     def vider(self) -> None:
         """Empty the view and forget its position (before a rebuild from position 0)."""

@@ -70,6 +70,7 @@ TOPICS = tuple(dict.fromkeys(classe.TOPIC for classe in (*ev.EVENEMENTS_DU_RUN, 
 class Rapports(Modele):
     nom = "rapports"
     topics = TOPICS
+    version = 2  # 2: runs' columns annule, annulee_par, annulee_le, annulee_acteur (undoing a run, SPEC §9)
 
     def tables(self, d: Dialecte) -> list[str]:
         return [d.table("rapports_runs"), d.table("rapports_elements")]

@@ -7,8 +7,11 @@ its position."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
+
+from eventsourcing.persistence import PersistenceError
 
 from lsun_events.projections.base import Modele, VueMixin
 from lsun_events.projections.stockage import construire_vue
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
     from lsun_events.application.app import LsunApp
 
 TAILLE_PAGE = 1000
+journal = logging.getLogger("lsun_events.projections")
 
 Progression = Callable[[dict[str, int]], None]  # after each page: events applied so far, per view
 
@@ -31,6 +35,13 @@ class Projecteur:
         self.nom = modele.nom
         self.topics = frozenset(modele.topics)  # empty: every event
         self.vue: VueMixin = construire_vue(store, modele, creer_tables=creer_tables)
+        # Tables of another version: recreated empty, rebuilt by the next catch-up (``reconstruite`` says why).
+        try:
+            self.reconstruite = self.vue.assurer_version()
+        except PersistenceError:  # PostgreSQL before ``migrer``: no tables yet, the first real query says so
+            self.reconstruite = None
+        if self.reconstruite:
+            journal.warning("%s.", self.reconstruite)
 
     def position(self, app: LsunApp) -> int:
         return self.vue.max_tracking_id(app.name) or 0  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ def test_reconstruire_redonne_les_memes_tables(capsys: pytest.CaptureFixture[str
         avant = sc.vider_tables(s)
         evenements = s.app.recorder.max_notification_id()
     assert len(avant["audit_journal"]) > 500
-    assert len(avant["courante_acquis"]) > 200
+    assert len(avant["courante_bilans_pp"]) > 30
 
     code = main(["projections", "reconstruire", "--store", store.url, "--json"])
     sortie = capsys.readouterr()
