@@ -66,8 +66,10 @@ def test_chaque_evenement_a_son_traitement_la_ou_il_en_faut_un() -> None:
     # The audit lists every event; the current view handles or deliberately ignores each.
     assert set(audit.GESTIONNAIRES) == CLASSES
     assert set(vue_courante.GESTIONNAIRES) | set(vue_courante.IGNORES) == CLASSES
-    # A bilan's history names every event of a bilan in French.
-    assert set(evenements_fr.LIBELLES) == {c for c in EVENEMENTS if issubclass(c, Bilan.Event)}
+    # A bilan's history names every event of a bilan in French (the labels of all events), with its details.
+    du_bilan = {c for c in EVENEMENTS if issubclass(c, Bilan.Event)}
+    assert set(evenements_fr.DETAILS) == du_bilan - {evenements.BilanVerrouille, evenements.BilanDeverrouille}
+    assert all(evenements_fr.libelle(object.__new__(c)) != NOMS[c] for c in du_bilan)
     # The run's counts name classes of events.
     assert set(COMPTEURS.values()) <= CLASSES
 

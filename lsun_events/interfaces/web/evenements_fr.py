@@ -6,25 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from lsun_events.aggregates import evenements as ev
-
-# Every event of a bilan (``tests/test_evenements_par_classe.py``: none missing).
-LIBELLES: dict[type[Any], str] = {
-    ev.BilanOuvert: "Bilan ouvert",
-    ev.AcquisSaisi: "Acquis saisi",
-    ev.AcquisAjoute: "Acquis ajouté",
-    ev.EnseignantsAjoutesAcquis: "Enseignants ajoutés à un acquis",
-    ev.ProfPrincipalAjoute: "Professeur principal ajouté",
-    ev.ProfPrincipalRetire: "Professeur principal retiré",
-    ev.BilanVerrouille: "Bilan verrouillé",
-    ev.BilanDeverrouille: "Bilan déverrouillé",
-    ev.BilanArchive: "Bilan archivé",
-    ev.EnseignantsRetiresAcquis: "Enseignants retirés d'un acquis",
-    ev.AcquisRetire: "Acquis retiré",
-}
+from lsun_events.regles.libelles import EVENEMENTS
 
 
 def libelle(e: Any) -> str:
-    return LIBELLES.get(type(e)) or ev.nom(e)
+    """« Bilan verrouillé »: every event class has its French label (``regles.libelles.EVENEMENTS``)."""
+    return EVENEMENTS.get(type(e)) or ev.nom(e)
 
 
 def _ouvert(e: ev.BilanOuvert) -> str:
