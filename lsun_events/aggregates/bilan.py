@@ -91,7 +91,7 @@ class Bilan(LsunAggregate):
         )
         if nouveau != acquis:
             self._acquis_saisi(matiere_code=matiere_code, positionnement=nouveau.positionnement,
-                               appreciation=nouveau.appreciation)
+                               appreciation=nouveau.appreciation, avant=acquis)
 
     def ajouter_acquis(self, acquis: Acquis) -> None:
         """R9: a service whose discipline has no acquis yet on this (unlocked) bilan."""
@@ -108,7 +108,7 @@ class Bilan(LsunAggregate):
         nouveaux = [e for e in enseignants if e.ref not in acquis.enseignants]
         if nouveaux:
             self._enseignants_ajoutes(matiere_code=matiere_code, enseignants=nouveaux,
-                                      acquis=acquis.matiere_libelle, division=division or self.division)
+                                      acquis=acquis.matiere_libelle, division=division or self.division, avant=acquis)
         return nouveaux
 
     def ajouter_prof_principal(self, pp: EnseignantNomme, eleve: str, division: str | None = None) -> bool:
@@ -116,14 +116,16 @@ class Bilan(LsunAggregate):
         self._exiger_modifiable()
         if pp.ref in self.profs_principaux:
             return False
-        self._pp_ajoute(enseignant=pp, eleve=eleve, division=division or self.division)
+        self._pp_ajoute(enseignant=pp, eleve=eleve, division=division or self.division,
+                        pp_avant=list(self.profs_principaux))
         return True
 
     def retirer_prof_principal(self, pp: EnseignantNomme, eleve: str, division: str | None = None) -> bool:
         self._exiger_modifiable()
         if pp.ref not in self.profs_principaux:
             return False
-        self._pp_retire(enseignant=pp, eleve=eleve, division=division or self.division)
+        self._pp_retire(enseignant=pp, eleve=eleve, division=division or self.division,
+                        pp_avant=list(self.profs_principaux))
         return True
 
     def retirer_enseignants(self, matiere_code: str, enseignants: list[EnseignantNomme],
@@ -134,7 +136,7 @@ class Bilan(LsunAggregate):
         retires = [e for e in enseignants if e.ref in acquis.enseignants]
         if retires:
             self._enseignants_retires(matiere_code=matiere_code, enseignants=retires,
-                                      acquis=acquis.matiere_libelle, division=division or self.division)
+                                      acquis=acquis.matiere_libelle, division=division or self.division, avant=acquis)
         return retires
 
     def retirer_acquis(self, matiere_code: str, division: str | None = None) -> bool:
@@ -147,16 +149,16 @@ class Bilan(LsunAggregate):
         if acquis.positionnement is not None or acquis.appreciation or acquis.enseignants:
             raise AcquisNonVideError(f"L'acquis {acquis.matiere_libelle} a été renseigné : il ne peut être retiré.")
         self._acquis_retire(matiere_code=matiere_code, acquis=acquis.matiere_libelle,
-                            division=division or self.division)
+                            division=division or self.division, avant=acquis)
         return True
 
     def verrouiller(self) -> None:
         if not self.verrouille:
-            self._verrouille()
+            self._verrouille(etat_avant=str(self.etat))
 
     def deverrouiller(self) -> None:
         if self.verrouille:
-            self._deverrouille()
+            self._deverrouille(etat_avant=str(self.etat))
 
     def archiver(self, identite_eleve: IdentiteEleve, enseignants: list[EnseignantNomme],
                  eleve: str = "", division: str | None = None) -> ArchiveBilan:
@@ -183,8 +185,11 @@ class Bilan(LsunAggregate):
         return refs
 
     # Events ---------------------------------------------------------------------------------
+    # ``avant`` / ``…_avant``: the value before the event, for the audit log (None: an event stored before
+    # 2026-12-03, which did not carry it).
     @event("AcquisSaisi", topic="lsun:AcquisSaisi")
-    def _acquis_saisi(self, matiere_code: str, positionnement: int | None, appreciation: str | None) -> None:
+    def _acquis_saisi(self, matiere_code: str, positionnement: int | None, appreciation: str | None,
+                      avant: Acquis | None = None) -> None:
         self.acquis[matiere_code] = replace(
             self.acquis[matiere_code], positionnement=positionnement, appreciation=appreciation)
 
@@ -194,7 +199,7 @@ class Bilan(LsunAggregate):
 
     @event("EnseignantsAjoutesAcquis", topic="lsun:EnseignantsAjoutesAcquis")
     def _enseignants_ajoutes(self, matiere_code: str, enseignants: list[EnseignantNomme], acquis: str,
-                             division: str) -> None:
+                             division: str, avant: Acquis | None = None) -> None:
         # ``acquis`` (the subject's label) is a field of the stored event: the parameter keeps its name.
         courant = self.acquis[matiere_code]
         self.acquis[matiere_code] = replace(
@@ -202,30 +207,32 @@ class Bilan(LsunAggregate):
 
     @event("EnseignantsRetiresAcquis", topic="lsun:EnseignantsRetiresAcquis")
     def _enseignants_retires(self, matiere_code: str, enseignants: list[EnseignantNomme], acquis: str,
-                             division: str) -> None:
+                             division: str, avant: Acquis | None = None) -> None:
         courant = self.acquis[matiere_code]
         retires = {e.ref for e in enseignants}
         self.acquis[matiere_code] = replace(
             courant, enseignants=tuple(r for r in courant.enseignants if r not in retires))
 
     @event("AcquisRetire", topic="lsun:AcquisRetire")
-    def _acquis_retire(self, matiere_code: str, acquis: str, division: str) -> None:
+    def _acquis_retire(self, matiere_code: str, acquis: str, division: str, avant: Acquis | None = None) -> None:
         del self.acquis[matiere_code]
 
     @event("ProfPrincipalAjoute", topic="lsun:ProfPrincipalAjoute")
-    def _pp_ajoute(self, enseignant: EnseignantNomme, eleve: str, division: str) -> None:
+    def _pp_ajoute(self, enseignant: EnseignantNomme, eleve: str, division: str,
+                   pp_avant: list[RefEnseignant] | None = None) -> None:
         self.profs_principaux = (*self.profs_principaux, enseignant.ref)
 
     @event("ProfPrincipalRetire", topic="lsun:ProfPrincipalRetire")
-    def _pp_retire(self, enseignant: EnseignantNomme, eleve: str, division: str) -> None:
+    def _pp_retire(self, enseignant: EnseignantNomme, eleve: str, division: str,
+                   pp_avant: list[RefEnseignant] | None = None) -> None:
         self.profs_principaux = tuple(p for p in self.profs_principaux if p != enseignant.ref)
 
     @event("BilanVerrouille", topic="lsun:BilanVerrouille")
-    def _verrouille(self) -> None:
+    def _verrouille(self, etat_avant: str | None = None) -> None:
         self.etat = EtatBilan.VERROUILLE
 
     @event("BilanDeverrouille", topic="lsun:BilanDeverrouille")
-    def _deverrouille(self) -> None:
+    def _deverrouille(self, etat_avant: str | None = None) -> None:
         self.etat = EtatBilan.EN_COURS
 
     @event("BilanArchive", topic="lsun:BilanArchive")

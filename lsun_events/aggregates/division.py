@@ -64,14 +64,14 @@ class Division(LsunAggregate):
                 raise PeriodeInvalideError(
                     f"La période {code} a déjà des bilans ouverts : elle ne peut pas être supprimée.")
         if tuple(ordonnees) != self.periodes:
-            self._periodes_parametrees(periodes=ordonnees)
+            self._periodes_parametrees(periodes=ordonnees, periodes_avant=list(self.periodes))
 
     def periode(self, code: str) -> Periode | None:
         return next((p for p in self.periodes if p.code == code), None)
 
     def marquer_periode_ouverte(self, code: str) -> None:
         if code not in self.periodes_ouvertes:
-            self._periode_ouverte(periode=code)
+            self._periode_ouverte(periode=code, ouvertes_avant=list(self.periodes_ouvertes))
 
     def mettre_a_jour(self, code: str, libelle: str | None) -> bool:
         """R2: code and libellé from the source. Returns True when something changed."""
@@ -89,12 +89,13 @@ class Division(LsunAggregate):
     def _eleve_inscrit(self, eleve_id: str) -> None:
         self.eleves.append(eleve_id)
 
+    # ``…_avant``: the value before the event, for the audit log (None: an event stored before 2026-12-03).
     @event("PeriodesParametrees", topic="lsun:PeriodesParametrees")
-    def _periodes_parametrees(self, periodes: list[Periode]) -> None:
+    def _periodes_parametrees(self, periodes: list[Periode], periodes_avant: list[Periode] | None = None) -> None:
         self.periodes = tuple(periodes)
 
     @event("PeriodeOuverte", topic="lsun:PeriodeOuverte")
-    def _periode_ouverte(self, periode: str) -> None:
+    def _periode_ouverte(self, periode: str, ouvertes_avant: list[str] | None = None) -> None:
         self.periodes_ouvertes.append(periode)
 
     @event("DivisionMiseAJour", topic="lsun:DivisionMiseAJour")

@@ -2,9 +2,12 @@
 the aggregate (kind, id, version, name as it was then), the event, the field, old → new (JSON text, NULL when
 absent), and the natural keys to filter on (UAI, ELEVE_ID, teacher ``type:id``, division code).
 
-A creation gives one row per initial field (old NULL). Events that carry only the new value (periods, PP, an
-acquis entered, a lock…) get their old value from a small per-aggregate state kept beside the log
-(``audit_etats``), so the log reads the same whatever the pages' boundaries."""
+A creation gives one row per initial field (old NULL). Since 2026-12-03 the events that change a value carry the
+value before them (``avant``, ``pp_avant``, ``etat_avant``, ``periodes_avant``, ``ouvertes_avant``: an acquis
+entered, a PP, a lock, periods…): the log takes the old value from the event itself. Events stored before, which
+carry only the new value, get it from a small per-aggregate state kept beside the log (``audit_etats``: a card —
+kind, UAI, name, keys — read for every row, and a mirror of those values, written at creation and changed only by
+such older events), so the log reads the same whatever the pages' boundaries and whichever events carry what."""
 
 from __future__ import annotations
 
@@ -315,15 +318,28 @@ def _eleve_inscrit_dans_division(e: ev.EleveInscritDansDivision, _: Etat, __: Et
     yield Champ("eleve", None, e.eleve_id, eleve_id=e.eleve_id)
 
 
+def avant(e: Any, champ: str = "avant") -> Any:
+    """The value before the event, which it carries since 2026-12-03; None for an event stored before."""
+    return e.__dict__.get(champ)
+
+
 @gere(ev.PeriodesParametrees)
 def _periodes_parametrees(e: ev.PeriodesParametrees, etat: Etat, _: Etats) -> Iterator[Champ]:
     nouvelles = json.loads(en_json(list(e.periodes)) or "[]")
+    anciennes = avant(e, "periodes_avant")
+    if anciennes is not None:
+        yield Champ("periodes", json.loads(en_json(list(anciennes)) or "null") if anciennes else None, nouvelles)
+        return
     yield Champ("periodes", etat["periodes"], nouvelles)
     etat["periodes"] = nouvelles
 
 
 @gere(ev.PeriodeOuverte)
 def _periode_ouverte(e: ev.PeriodeOuverte, etat: Etat, _: Etats) -> Iterator[Champ]:
+    ouvertes = avant(e, "ouvertes_avant")
+    if ouvertes is not None:
+        yield Champ("periodes_ouvertes", list(ouvertes) or None, [*ouvertes, e.periode])
+        return
     ancien = list(etat["ouvertes"])
     etat["ouvertes"].append(e.periode)
     yield Champ("periodes_ouvertes", ancien or None, list(etat["ouvertes"]))
@@ -416,6 +432,13 @@ def _bilan_ouvert(e: ev.BilanOuvert, _: Etat, etats: Etats) -> Iterator[Champ]:
 
 @gere(ev.AcquisSaisi)
 def _acquis_saisi(e: ev.AcquisSaisi, etat: Etat, _: Etats) -> Iterator[Champ]:
+    precedent: Acquis | None = avant(e)
+    if precedent is not None:
+        for champ, ancien in (("positionnement", precedent.positionnement), ("appreciation", precedent.appreciation)):
+            nouveau = getattr(e, champ)
+            if nouveau != ancien:
+                yield Champ(f"acquis {e.matiere_code} : {champ}", ancien, nouveau)
+        return
     acquis = etat["acquis"][e.matiere_code]
     for champ, i in (("positionnement", POSITIONNEMENT), ("appreciation", APPRECIATION)):
         nouveau = getattr(e, champ)
@@ -430,29 +453,44 @@ def _acquis_ajoute(e: ev.AcquisAjoute, etat: Etat, _: Etats) -> Iterator[Champ]:
     yield Champ(f"acquis {e.acquis.matiere_code}", None, _acquis(e.acquis))
 
 
+def _enseignants_avant(e: Any, etat: Etat) -> tuple[list[str], list[Any] | None]:
+    """The acquis' teachers before the event: from the event (``avant``), else from the mirror (returned too,
+    to be changed)."""
+    precedent: Acquis | None = avant(e)
+    if precedent is not None:
+        return [r.cle for r in precedent.enseignants], None
+    acquis = etat["acquis"][e.matiere_code]
+    return list(acquis[ENSEIGNANTS]), acquis
+
+
 @gere(ev.EnseignantsAjoutesAcquis)
 def _enseignants_ajoutes(e: ev.EnseignantsAjoutesAcquis, etat: Etat, _: Etats) -> Iterator[Champ]:
-    acquis = etat["acquis"][e.matiere_code]
-    anciens = list(acquis[ENSEIGNANTS])
-    acquis[ENSEIGNANTS] = [*anciens, *(n.ref.cle for n in e.enseignants)]
+    anciens, miroir = _enseignants_avant(e, etat)
+    nouveaux = [*anciens, *(n.ref.cle for n in e.enseignants)]
+    if miroir is not None:
+        miroir[ENSEIGNANTS] = nouveaux
     for n in e.enseignants:
-        yield Champ(f"acquis {e.matiere_code} : enseignants", anciens or None, acquis[ENSEIGNANTS],
-                    enseignant=n.ref.cle)
+        yield Champ(f"acquis {e.matiere_code} : enseignants", anciens or None, nouveaux, enseignant=n.ref.cle)
 
 
 @gere(ev.EnseignantsRetiresAcquis)
 def _enseignants_retires(e: ev.EnseignantsRetiresAcquis, etat: Etat, _: Etats) -> Iterator[Champ]:
-    acquis = etat["acquis"][e.matiere_code]
-    anciens = list(acquis[ENSEIGNANTS])
+    anciens, miroir = _enseignants_avant(e, etat)
     retires = {n.ref.cle for n in e.enseignants}
-    acquis[ENSEIGNANTS] = [r for r in anciens if r not in retires]
+    nouveaux = [r for r in anciens if r not in retires]
+    if miroir is not None:
+        miroir[ENSEIGNANTS] = nouveaux
     for n in e.enseignants:
-        yield Champ(f"acquis {e.matiere_code} : enseignants", anciens, acquis[ENSEIGNANTS] or None,
-                    enseignant=n.ref.cle)
+        yield Champ(f"acquis {e.matiere_code} : enseignants", anciens, nouveaux or None, enseignant=n.ref.cle)
 
 
 @gere(ev.AcquisRetire)
 def _acquis_retire(e: ev.AcquisRetire, etat: Etat, _: Etats) -> Iterator[Champ]:
+    precedent: Acquis | None = avant(e)
+    if precedent is not None:
+        yield Champ(f"acquis {e.matiere_code}", {"libelle": e.acquis,
+                                                 "enseignants": [r.cle for r in precedent.enseignants]}, None)
+        return
     ancien = etat["acquis"].pop(e.matiere_code, None)
     yield Champ(f"acquis {e.matiere_code}", {"libelle": e.acquis, "enseignants": ancien[ENSEIGNANTS]}
                 if ancien is not None else {"libelle": e.acquis}, None)
@@ -460,17 +498,22 @@ def _acquis_retire(e: ev.AcquisRetire, etat: Etat, _: Etats) -> Iterator[Champ]:
 
 @gere(ev.ProfPrincipalAjoute, ev.ProfPrincipalRetire)
 def _pp_bilan(e: ev.ProfPrincipalAjoute | ev.ProfPrincipalRetire, etat: Etat, _: Etats) -> Iterator[Champ]:
-    anciens = list(etat["pp"])
     cle = e.enseignant.ref.cle
-    etat["pp"] = [*anciens, cle] if type(e) is ev.ProfPrincipalAjoute else [p for p in anciens if p != cle]
-    yield from _pp_changes(anciens, etat["pp"])
+    pp_avant = avant(e, "pp_avant")
+    anciens = [r.cle for r in pp_avant] if pp_avant is not None else list(etat["pp"])
+    nouveaux = [*anciens, cle] if type(e) is ev.ProfPrincipalAjoute else [p for p in anciens if p != cle]
+    if pp_avant is None:
+        etat["pp"] = nouveaux
+    yield from _pp_changes(anciens, nouveaux)
 
 
 @gere(ev.BilanVerrouille, ev.BilanDeverrouille)
 def _verrou(e: ev.BilanVerrouille | ev.BilanDeverrouille, etat: Etat, _: Etats) -> Iterator[Champ]:
-    ancien = etat["etat"]
-    etat["etat"] = "verrouillé" if type(e) is ev.BilanVerrouille else "en cours de saisie"
-    yield Champ("etat", ancien, etat["etat"])
+    nouveau = "verrouillé" if type(e) is ev.BilanVerrouille else "en cours de saisie"
+    ancien = avant(e, "etat_avant")
+    if ancien is None:
+        ancien, etat["etat"] = etat["etat"], nouveau
+    yield Champ("etat", ancien, nouveau)
 
 
 @gere(ev.BilanArchive)

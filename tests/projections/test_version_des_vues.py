@@ -65,3 +65,25 @@ def test_une_vue_d_une_autre_version_est_reconstruite(store: Store, sans_table_d
             assert not c.lignes(f"SELECT * FROM {c.dialecte.table('courante_version')} WHERE version <> ?", (VERSION,))
     with Systeme(store) as s:  # opened again: nothing to do
         assert all(p.reconstruite is None for p in s.projecteurs.values())
+
+
+def test_l_audit_prend_l_ancienne_valeur_dans_l_evenement_sans_reecrire_son_miroir(store: Store) -> None:
+    """A new event carries the value before it (``avant``): the audit log shows it without reading nor rewriting
+    the bilan's mirror (``audit_etats``), written once when the bilan was opened."""
+    with Systeme(store) as s:
+        _remplir(s)
+        bilan = s.app.bilan(f.UAI, "1001", "T1")
+        with s.lire("audit") as c:
+            [miroir] = c.lignes(f"SELECT donnees FROM {c.dialecte.table('audit_etats')} WHERE agregat = ?",
+                                (str(bilan.id),))
+        s.app.saisir_acquis(f.UAI, "1001", "T1", "061300", CHEF, positionnement=4, appreciation="Très bien.")
+        s.app.verrouiller(f.UAI, "4A", "T1", CHEF, "1001")
+        with s.lire("audit") as c:
+            assert c.lignes(f"SELECT donnees FROM {c.dialecte.table('audit_etats')} WHERE agregat = ?",
+                            (str(bilan.id),)) == [miroir]
+            lignes = c.lignes(f"SELECT evenement, champ, ancien, nouveau FROM {c.dialecte.table('audit_journal')} "
+                              "WHERE agregat = ? AND version > 2 ORDER BY position, rang", (str(bilan.id),))
+        assert [tuple(x.values()) for x in lignes] == [
+            ("AcquisSaisi", "acquis 061300 : positionnement", "3", "4"),
+            ("AcquisSaisi", "acquis 061300 : appreciation", None, '"Très bien."'),
+            ("BilanVerrouille", "etat", '"en cours de saisie"', '"verrouillé"')]
