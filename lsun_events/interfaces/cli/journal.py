@@ -126,6 +126,16 @@ def en_json() -> bool:
     return os.environ.get(JOURNAL_FORMAT, "").strip().lower() == "json"
 
 
+def annoncer(message: str, evenement: str | None = None) -> None:
+    """A long-running command's own line (it started, its progress) on stderr: as is, or with
+    ``LSUN_JOURNAL_FORMAT=json`` a log record like any other (one JSON object per line)."""
+    if en_json():
+        logging.getLogger("lsun_events.cli").info("%s", message, extra={"evenement": evenement})
+    else:
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+
+
 def configurer_journal() -> None:
     """Log lines on stderr: the product's at INFO, the libraries' at WARNING, or everything at
     ``LSUN_JOURNAL``. Idempotent."""

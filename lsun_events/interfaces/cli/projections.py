@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from lsun_events.exploitation import metriques
 from lsun_events.exploitation.collecteur import CollecteurStockage
+from lsun_events.interfaces.cli.journal import annoncer
 from lsun_events.interfaces.cli.sortie import Resultat
 from lsun_events.projections.suivi import suivre
 from lsun_events.storage.config import Store
@@ -84,16 +85,15 @@ class _Progression:
         maintenant = time.monotonic()
         if maintenant - self.derniers.get(nom, 0.0) >= 1.0:
             self.derniers[nom] = maintenant
-            sys.stderr.write(f"Projection {nom} : {n} événement(s) appliqué(s)\n")
-            sys.stderr.flush()
+            annoncer(f"Projection {nom} : {n} événement(s) appliqué(s)", "projections.progression")
 
 
 def projections_suivre(args: argparse.Namespace) -> Resultat:
     with Systeme(args.store) as s:
         noms = list(dict.fromkeys(args.projection or s.projecteurs))
         if s.store.kind == "postgresql":
-            sys.stderr.write(f"Suivi des projections {', '.join(noms)} (Ctrl-C ou SIGTERM pour arrêter)\n")
-            sys.stderr.flush()
+            annoncer(f"Suivi des projections {', '.join(noms)} (Ctrl-C ou SIGTERM pour arrêter)",
+                     "projections.suivi")
         progression = _Progression()
         if args.metriques_port:  # the views' positions read when scraped; the events applied counted per page
             metriques.servir(args.metriques_port, args.metriques_hote,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsun_events.application.comptes import CompteInvalideError, Comptes
 from lsun_events.application.erreurs import ErreurLsun
-from lsun_events.interfaces.cli.journal import en_json
+from lsun_events.interfaces.cli.journal import annoncer, en_json
 from lsun_events.interfaces.cli.sortie import Resultat, echapper
 from lsun_events.storage.config import Store
 
@@ -57,9 +57,8 @@ def servir(store: Store, *, hote: str, port: int, **options: Any) -> None:
 def serveur(args: argparse.Namespace) -> Resultat:
     store = Store.depuis_url(args.store)
     verifier_ecoute(args.hote, args.port)
-    sys.stderr.write(echapper(f"Page web et API : http://{args.hote}:{args.port}/ (stockage {store.affichage}) — "
-                              "Ctrl+C pour arrêter.") + "\n")
-    sys.stderr.flush()
+    annoncer(echapper(f"Page web et API : http://{args.hote}:{args.port}/ (stockage {store.affichage}) — "
+                      "Ctrl+C pour arrêter."), "serveur.demarre")
     servir(store, hote=args.hote, port=args.port, s3e=args.s3e, jeton_s3e=args.jeton)
     return Resultat({"statut": "arrete"}, ["Serveur arrêté."])
 
