@@ -42,9 +42,14 @@ class Eleve(LsunAggregate):
         """R7: the administrative data only. Context recorded for the message M2: ``division``, the
         LSUN division the pupil is listed in, and ``eleve``, the pupil's name with the new values."""
         diff = changements(self.identite, identite)
+        self.appliquer_changements(diff, identite, division)
+        return diff
+
+    def appliquer_changements(self, diff: list[Changement], identite: IdentiteEleve, division: str) -> None:
+        """R7 with the changes already computed (``changements(self.identite, identite)``, checked by the
+        rules): recorded as ``mettre_a_jour`` records them, without comparing again."""
         if diff:
             self._mis_a_jour(changements=diff, division=division, eleve=identite.nom_affiche)
-        return diff
 
     @event("EleveMisAJour", topic="lsun:EleveMisAJour")
     def _mis_a_jour(self, changements: list[Changement], division: str, eleve: str) -> None:

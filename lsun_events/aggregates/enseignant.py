@@ -48,12 +48,23 @@ class Enseignant(LsunAggregate):
                       divisions: list[str]) -> list[Changement]:
         """R8: administrative data and services. ``divisions``: the selected divisions where the
         teacher is linked (context of the message M4)."""
+        diff = self.changements_pour(identite, services)
+        self.appliquer_changements(diff, identite, divisions)
+        return diff
+
+    def changements_pour(self, identite: IdentiteEnseignant, services: list[ServiceEnseignement]
+                         ) -> list[Changement]:
+        """What ``mettre_a_jour`` would record: the administrative data that differ, then the services."""
         diff = changements(self.identite, identite)
         if not memes_donnees(self.services, tuple(services), ensemble=True):  # a set: order means nothing (R13)
             diff.append(Changement("services", self.services, ordre_canonique(services)))
+        return diff
+
+    def appliquer_changements(self, diff: list[Changement], identite: IdentiteEnseignant,
+                              divisions: list[str]) -> None:
+        """R8 with the changes already computed by ``changements_pour``, without comparing again."""
         if diff:
             self._mis_a_jour(changements=diff, divisions=divisions, enseignant=identite.nom_affiche)
-        return diff
 
     @event("EnseignantMisAJour", topic="lsun:EnseignantMisAJour")
     def _mis_a_jour(self, changements: list[Changement], divisions: list[str], enseignant: str) -> None:

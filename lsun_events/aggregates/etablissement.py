@@ -52,9 +52,15 @@ class Etablissement(LsunAggregate):
         if uai.upper() != self.uai:
             raise UaiImmuableError
         diff = changements(self.infos, infos)
+        self.appliquer_changements(uai, diff)
+        return diff
+
+    def appliquer_changements(self, uai: str, diff: list[Changement]) -> None:
+        """R1 with the changes already computed (``changements(self.infos, infos)``), without comparing again."""
+        if uai.upper() != self.uai:
+            raise UaiImmuableError
         if diff:
             self._mis_a_jour(changements=diff)
-        return diff
 
     def rattacher_division(self, code: str, division_id: UUID) -> None:
         if code not in self.divisions:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from uuid import UUID
 
 from lsun_events.aggregates import evenements as ev
 from lsun_events.aggregates.base import LsunAggregate
@@ -24,6 +25,7 @@ from lsun_events.aggregates.valeurs import (
     Changement,
     EnseignantNomme,
     RefEnseignant,
+    ServiceEnseignement,
     Valeur,
     changements,
     ordre_canonique,
@@ -31,7 +33,7 @@ from lsun_events.aggregates.valeurs import (
 from lsun_events.regles import conversion as conv
 from lsun_events.regles.erreurs import SourceEndommageeError
 from lsun_events.regles.libelles import libelle_champ
-from lsun_events.sources.records import EleveSource, ServiceSource, SourceSnapshot
+from lsun_events.sources.records import EleveSource, EnseignantSource, ServiceSource, SourceSnapshot
 
 Progression = Callable[[int, int], None]
 
@@ -56,11 +58,43 @@ class Perimetre:
         return [a for a in agregats if a.pending_events]
 
 
+@dataclass
+class Memoire:
+    """What earlier runs proved to change nothing, so that a run does not decide it again (« a resync costs
+    what changed »). Each entry is keyed by an aggregate's id and holds the version it was proved at with
+    everything else the decision read: it is used only when the aggregate is still at that version and
+    the inputs are equal, i.e. when the same decision would be taken on the same data. An entry is only
+    added for a decision that recorded no event and read nothing but the aggregate and the inputs kept.
+
+    A run reads ``Regles.memoire`` and writes ``Regles.suivante`` (a copy, updated); the application keeps
+    ``suivante`` only once the run is saved — a version a failed or simulated run reached is never stored."""
+
+    eleves: dict[UUID, tuple[int, EleveSource, bool]] = field(default_factory=dict)  # R6/R7: (version,
+    # source record, responsables absent): the pupil's data are the source's
+    acquis: dict[UUID, tuple[int, str]] = field(default_factory=dict)  # R9: (bilan version, services key):
+    # every acquis of the services is there with all their teachers
+    pp: dict[UUID, tuple[int, tuple[RefEnseignant, ...]]] = field(default_factory=dict)  # R10: the PP are these
+    references: dict[UUID, tuple[int, tuple[RefEnseignant, ...]]] = field(default_factory=dict)  # R8: a bilan's
+    # linked teachers
+    lies: dict[UUID, tuple[tuple[tuple[UUID, int], ...], tuple[RefEnseignant, ...]]] = field(
+        default_factory=dict)  # R8: a division's linked teachers, for its bilans at these versions
+    enseignants: dict[UUID, tuple[int, EnseignantSource, tuple[ServiceEnseignement, ...]]] = field(
+        default_factory=dict)  # R8: the teacher's data and services are the source's
+
+    def copie(self) -> Memoire:
+        return Memoire(dict(self.eleves), dict(self.acquis), dict(self.pp), dict(self.references),
+                       dict(self.lies), dict(self.enseignants))
+
+
 class Regles:
-    """One run's decisions. Call ``appliquer()`` inside ``contexte(acteur, run.id)``."""
+    """One run's decisions. Call ``appliquer()`` inside ``contexte(acteur, run.id)``. With ``memoire`` (what
+    earlier saved runs proved, see ``Memoire``), a decision already proved to change nothing is not taken
+    again; the events are the same with and without it."""
 
     def __init__(self, perimetre: Perimetre, source: SourceSnapshot, run: Synchronisation, jour: date,
-                 progression: Progression | None = None) -> None:
+                 progression: Progression | None = None, memoire: Memoire | None = None) -> None:
+        self.memoire = memoire if memoire is not None else Memoire()
+        self.suivante = self.memoire.copie()
         self.p = perimetre
         self.source = source = _libelles_connus(source, perimetre)
         self.absents = frozenset(source.absents)
@@ -80,7 +114,7 @@ class Regles:
         # aggregates they hold) alive for the life of the process — a worker serving many schools grew
         # by some 100 MB per run that way.
         self._services_par_structure: dict[tuple[str, tuple[str, ...]],
-                                           dict[tuple[str, str], list[RefEnseignant]]] = {}
+                                           tuple[dict[tuple[str, str], list[RefEnseignant]], str]] = {}
 
     # The run, in the order of SPEC §3 ------------------------------------------------------------
     def appliquer(self) -> None:
@@ -110,8 +144,9 @@ class Regles:
         infos = conv.infos_etablissement(self.source.etablissement)
         if "communs" in self.absents:  # R13: what Communs.xml carries stays as LSUN has it
             infos = conv.sans_communs(infos, etab.infos)
-        self._verifier_decodage(changements(etab.infos, infos), f"l'établissement {etab.uai}")
-        etab.mettre_a_jour(self.source.uai, infos)
+        diff = changements(etab.infos, infos)
+        self._verifier_decodage(diff, f"l'établissement {etab.uai}")
+        etab.appliquer_changements(self.source.uai, diff)
 
     # R2 -------------------------------------------------------------------------------------------
     def r2_division(self, division: Division) -> None:
@@ -165,26 +200,39 @@ class Regles:
         return restent
 
     def r6_r7_mettre_a_jour(self, eleve: Eleve, source: EleveSource, division: str) -> None:
+        sans_responsables = "responsables" in self.absents
+        deja = self.memoire.eleves.get(eleve.id)
+        if deja is not None and deja[0] == eleve.version and deja[2] == sans_responsables and deja[1] == source:
+            return  # proved by a saved run: these data are the pupil's
         nouvelle = conv.identite_eleve(source)
-        if "responsables" in self.absents:  # R13: without ResponsablesAvecAdresses.xml the guardians stay
+        if sans_responsables:  # R13: without ResponsablesAvecAdresses.xml the guardians stay
             nouvelle = replace(nouvelle, responsables=eleve.identite.responsables)
         if nouvelle == eleve.identite:  # the same data, however the export wrote them (R13)
+            self.suivante.eleves[eleve.id] = (eleve.version, source, sans_responsables)
             return
-        self._verifier_decodage(changements(eleve.identite, nouvelle),
-                                f"l'élève {eleve.identite.nom_affiche} ({division}, ELEVE_ID {eleve.eleve_id})")
+        diff = changements(eleve.identite, nouvelle)
+        self._verifier_decodage(diff, f"l'élève {eleve.identite.nom_affiche} ({division}, ELEVE_ID {eleve.eleve_id})")
         for bilan in self.p.bilans.get(eleve.eleve_id, []):
             if bilan.verrouille:  # R6: the bilan as it is, the pupil's data as they were
-                bilan.archiver(eleve.identite, self._noms(bilan.references_enseignants()),
+                bilan.archiver(eleve.identite, self._noms(self._references(bilan)),
                                eleve=nouvelle.nom_affiche, division=division)
-        eleve.mettre_a_jour(nouvelle, division)  # R7: administrative data only
+        eleve.appliquer_changements(diff, nouvelle, division)  # R7: administrative data only
+        if nouvelle == eleve.identite:  # proved for the version this run saves (kept only if it is saved)
+            self.suivante.eleves[eleve.id] = (eleve.version, source, sans_responsables)
 
     # R8 -------------------------------------------------------------------------------------------
     def r8_enseignants(self, division: Division) -> None:
         """Step 1: teachers linked, by an acquis or as PP, to the division's bilans."""
-        lies: list[RefEnseignant] = []
-        for eleve_id in division.eleves:
-            for bilan in self.p.bilans.get(eleve_id, []):
-                lies.extend(r for r in bilan.references_enseignants() if r not in lies)
+        bilans = [b for eleve_id in division.eleves for b in self.p.bilans.get(eleve_id, [])]
+        versions = tuple((b.id, b.version) for b in bilans)
+        deja = self.memoire.lies.get(division.id)
+        if deja is not None and deja[0] == versions:
+            lies: dict[RefEnseignant, None] = dict.fromkeys(deja[1])
+        else:
+            lies = {}  # in order, once each
+            for bilan in bilans:
+                lies.update(dict.fromkeys(self._references(bilan)))
+            self.suivante.lies[division.id] = (versions, tuple(lies))
         self.enseignants_lies.update(lies)
         for ref in lies:
             if ref not in self.enseignants_source:
@@ -197,10 +245,20 @@ class Regles:
         for ref, divisions in self.enseignants_a_jour.items():
             source = self.enseignants_source[ref]
             enseignant = self.p.enseignants[ref]
+            services = self.services_enseignants.get(ref, [])
+            deja = self.memoire.enseignants.get(enseignant.id)
+            if (deja is not None and deja[0] == enseignant.version and deja[1] == source
+                    and deja[2] == tuple(services)):
+                continue  # proved by a saved run: these data and services are the teacher's
             identite = conv.identite_enseignant(source)
-            self._verifier_decodage(changements(enseignant.identite, identite),
+            diff = enseignant.changements_pour(identite, services)
+            self._verifier_decodage([c for c in diff if c.champ != "services"],
                                     f"l'enseignant {enseignant.identite.nom_affiche} ({ref.type} {ref.id_sts})")
-            enseignant.mettre_a_jour(identite, self.services_enseignants.get(ref, []), divisions)
+            if diff:
+                enseignant.appliquer_changements(diff, identite, divisions)
+                if enseignant.changements_pour(identite, services):
+                    continue
+            self.suivante.enseignants[enseignant.id] = (enseignant.version, source, tuple(services))
 
     # R9 -------------------------------------------------------------------------------------------
     def r9_acquis(self, division: Division, restent: dict[str, EleveSource]) -> None:
@@ -211,18 +269,23 @@ class Regles:
         for eleve_id in division.eleves:
             source = restent.get(eleve_id)
             groupes = source.groupes if source is not None else self.p.eleves[eleve_id].scolarite.groupes
-            par_matiere = self._services_de(division.code, tuple(groupes))
+            par_matiere, cle = self._services_de(division.code, tuple(groupes))
             if not par_matiere:
                 if source is not None:
                     self.avertir("M7", division.code, eleve=self.p.eleves[eleve_id].identite.nom_affiche)
                 continue
-            bilans = [b for b in self.p.bilans.get(eleve_id, []) if not b.verrouille]  # R11
+            bilans = [b for b in self.p.bilans.get(eleve_id, []) if not b.verrouille  # R11
+                      and self.memoire.acquis.get(b.id) != (b.version, cle)]  # else proved complete
+            if not bilans:
+                continue
+            impurs: set[UUID] = set()  # bilans where something was missing: their decision read more
             for (code, libelle), refs in par_matiere.items():
                 nommes: list[EnseignantNomme] | None = None
                 for bilan in bilans:
                     acquis = bilan.acquis.get(code)
                     if acquis is not None and all(r in acquis.enseignants for r in refs):
                         continue  # nothing to add (the usual case)
+                    impurs.add(bilan.id)
                     if nommes is None:
                         nommes = [EnseignantNomme(r, self._nom(r)) for r in refs if self._connaitre(r)]
                     if acquis is None:
@@ -230,8 +293,13 @@ class Regles:
                             continue  # a service without teacher yet (early-year export): an acquis needs one
                         bilan.ajouter_acquis(Acquis(code, libelle))
                     bilan.ajouter_enseignants(code, nommes, division=division.code)
+            for bilan in bilans:
+                if bilan.id not in impurs:
+                    self.suivante.acquis[bilan.id] = (bilan.version, cle)
 
-    def _services_de(self, division: str, groupes: tuple[str, ...]) -> dict[tuple[str, str], list[RefEnseignant]]:
+    def _services_de(self, division: str, groupes: tuple[str, ...]
+                     ) -> tuple[dict[tuple[str, str], list[RefEnseignant]], str]:
+        """The teachers of each matière of the division and groups, and a key equal for equal services."""
         deja = self._services_par_structure.get((division, groupes))
         if deja is not None:
             return deja
@@ -242,8 +310,9 @@ class Regles:
         for s in services:
             refs = par_matiere.setdefault((s.matiere_code, s.matiere_libelle), [])
             refs.extend(r for e in s.enseignants if (r := conv.ref(e)) not in refs)
-        self._services_par_structure[(division, groupes)] = par_matiere
-        return par_matiere
+        cle = repr([(matiere, [(r.type, r.id_sts) for r in refs]) for matiere, refs in par_matiere.items()])
+        self._services_par_structure[(division, groupes)] = par_matiere, cle
+        return par_matiere, cle
 
     # R10 ------------------------------------------------------------------------------------------
     def r10_profs_principaux(self, division: Division) -> None:
@@ -251,15 +320,28 @@ class Regles:
         R4/R5 reported too: the bilan's division decides its PP)."""
         pp_sts = [r for r in conv.profs_principaux(self.source, division.code, self.jour) if self._connaitre(r)]
         division.changer_profs_principaux(pp_sts)
+        cle = tuple(pp_sts)
         for eleve_id in division.eleves:
             nom_eleve = self.p.eleves[eleve_id].identite.nom_affiche
             for bilan in self.p.bilans.get(eleve_id, []):
                 if bilan.verrouille:
                     continue  # R11
+                if self.memoire.pp.get(bilan.id) == (bilan.version, cle):
+                    continue  # proved: these are the bilan's PP
+                version = bilan.version
                 for ref in pp_sts:
                     bilan.ajouter_prof_principal(EnseignantNomme(ref, self._nom(ref)), nom_eleve, division.code)
                 for ref in [r for r in bilan.profs_principaux if r not in pp_sts]:
                     bilan.retirer_prof_principal(EnseignantNomme(ref, self._nom(ref)), nom_eleve, division.code)
+                if bilan.version == version:
+                    self.suivante.pp[bilan.id] = (version, cle)
+
+    def _references(self, bilan: Bilan) -> list[RefEnseignant]:
+        """``bilan.references_enseignants()``, remembered for the bilan's version (R8 reads every bilan's)."""
+        deja = self.memoire.references.get(bilan.id)
+        refs = deja[1] if deja is not None and deja[0] == bilan.version else tuple(bilan.references_enseignants())
+        self.suivante.references[bilan.id] = (bilan.version, refs)
+        return list(refs)
 
     # Teachers -------------------------------------------------------------------------------------
     def _connaitre(self, ref: RefEnseignant) -> bool:

@@ -1,10 +1,16 @@
 """Loading many aggregates at once: one query per few hundred aggregates instead of one per aggregate
-(a synchronisation of a 1,000-pupil school loads some 3,000 of them). Same result as ``repository.get``."""
+(a synchronisation of a 1,000-pupil school loads some 3,000 of them). Same result as ``repository.get``.
+
+``charger`` may be given states kept in memory (``connus``: an ``Etat`` per aggregate, e.g. what a previous
+run of this process saved): the stored versions are read first (one light query per lot, on the primary key),
+an aggregate still at the kept version is rebuilt from its state (no event read nor decoded), only the others
+are read. A state is a copy, never an aggregate object: each load gets objects of its own."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -16,14 +22,108 @@ from psycopg.sql import SQL, Composed, Identifier
 TAILLE_LOT = 500
 
 
-def charger(app: Application[UUID], ids: Iterable[UUID]) -> dict[UUID, Any]:
-    """The current state of every existing aggregate among ``ids`` (missing ones are absent)."""
+@dataclass(frozen=True)
+class Etat:
+    """An aggregate's state at one stored version, kept apart from any aggregate object (its containers are
+    copied in and out; the values in them are immutable)."""
+
+    classe: type
+    version: int
+    partages: dict[str, Any]  # immutable values, shared
+    copies: dict[str, Any]  # containers, copied for each aggregate rebuilt
+
+    @classmethod
+    def de(cls, agregat: Any) -> Etat:
+        """The state of ``agregat``, which must have no pending event (saved, or as loaded)."""
+        assert not agregat.pending_events
+        partages, copies = {}, {}
+        for nom, valeur in vars(agregat).items():
+            if nom == "_pending_events":
+                continue
+            if type(valeur) in (dict, list, set):
+                copies[nom] = _copie(valeur)
+            else:
+                partages[nom] = valeur
+        return cls(type(agregat), agregat.version, partages, copies)
+
+    def reconstruire(self) -> Any:
+        agregat: Any = object.__new__(self.classe)
+        attributs = agregat.__dict__
+        attributs.update(self.partages)
+        for nom, valeur in self.copies.items():
+            attributs[nom] = _copie(valeur)
+        attributs["_pending_events"] = []
+        return agregat
+
+
+_CONTENEURS = (dict, list, set)
+
+
+def _copie(valeur: Any) -> Any:
+    """Containers copied (aggregates change their dicts and lists in place), everything else shared."""
+    classe = type(valeur)
+    if classe is dict:
+        if any(type(v) in _CONTENEURS for v in valeur.values()):
+            return {k: _copie(v) for k, v in valeur.items()}
+        return valeur.copy()
+    if classe is list:
+        if any(type(v) in _CONTENEURS for v in valeur):
+            return [_copie(v) for v in valeur]
+        return valeur.copy()
+    if classe is set:
+        return set(valeur)
+    return valeur
+
+
+def charger(app: Application[UUID], ids: Iterable[UUID], connus: Mapping[UUID, Etat] | None = None
+            ) -> dict[UUID, Any]:
+    """The current state of every existing aggregate among ``ids`` (missing ones are absent). An aggregate of
+    ``connus`` whose kept version is the stored one is rebuilt from its state, the others are read."""
     ids = list(dict.fromkeys(ids))
+    repris: dict[UUID, Any] = {}
+    a_lire = ids
+    if connus:
+        stockees = versions(app, ids)
+        for ident in ids:
+            etat = connus.get(ident)
+            if etat is not None and etat.version == stockees.get(ident):
+                repris[ident] = etat.reconstruire()
+        a_lire = [ident for ident in ids if ident in stockees and ident not in repris]
     evenements: dict[UUID | str, list[Any]] = defaultdict(list)  # a stored id is typed UUID | str
-    for i in range(0, len(ids), TAILLE_LOT):
-        for stored in _lire(app, ids[i:i + TAILLE_LOT]):
+    for i in range(0, len(a_lire), TAILLE_LOT):
+        for stored in _lire(app, a_lire[i:i + TAILLE_LOT]):
             evenements[stored.originator_id].append(app.mapper.to_domain_event(stored))
-    return {i: _projeter(evenements[i]) for i in ids if i in evenements}
+    return {i: repris[i] if i in repris else _projeter(evenements[i]) for i in ids
+            if i in repris or i in evenements}
+
+
+def versions(app: Application[UUID], ids: Iterable[UUID]) -> dict[UUID, int]:
+    """The stored version (last ``originator_version``) of every existing aggregate among ``ids``: read on the
+    primary key alone, no event read nor decoded."""
+    ids = list(dict.fromkeys(ids))
+    recorder: Any = app.recorder
+    resultat: dict[UUID, int] = {}
+    for i in range(0, len(ids), TAILLE_LOT):
+        lot = ids[i:i + TAILLE_LOT]
+        par_texte: dict[str, UUID] = {}
+        if isinstance(recorder, PostgresApplicationRecorder):
+            requete: Composed | str = SQL("SELECT originator_id, MAX(originator_version) AS v FROM {}.{} "
+                                          "WHERE originator_id = ANY(%s) GROUP BY originator_id").format(
+                Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+            parametres: list[Any] = [lot]
+        else:
+            marques = ",".join("?" * len(lot))
+            requete = (f"SELECT originator_id, MAX(originator_version) AS v FROM {recorder.events_table_name} "
+                       f"WHERE originator_id IN ({marques}) GROUP BY originator_id")
+            par_texte = {x.hex: x for x in lot}  # SQLite stores the hex text: no UUID parsed back
+            parametres = list(par_texte)
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute(requete, parametres)
+            for x in c.fetchall():
+                ident = x["originator_id"]
+                cle = ident if isinstance(ident, UUID) else par_texte.get(ident) or UUID(ident)
+                resultat[cle] = int(x["v"])
+    return resultat
 
 
 def _projeter(evenements: list[Any]) -> Any:
