@@ -51,6 +51,7 @@ from lsun_events.sources.xml import (
     decrire_position,
     enfants,
     ouvrir_xml,
+    premiers,
     texte,
     verifier_racine,
 )
@@ -320,8 +321,9 @@ class _LecteurEleves:
             raise self._identifiant_invalide(eleve_id, element)
         lues = []
         for structure in element.iterfind("STRUCTURE"):
-            code = texte(structure, "CODE_STRUCTURE")
-            type_structure = (texte(structure, "TYPE_STRUCTURE") or "").upper()
+            lu = premiers(structure)
+            code = lu.get("CODE_STRUCTURE")
+            type_structure = (lu.get("TYPE_STRUCTURE") or "").upper()
             if code and type_structure in ("D", "G"):
                 lues.append((sys.intern(code), type_structure))
         eleve = self.eleves.get(eleve_id)
@@ -344,11 +346,12 @@ class _LecteurEleves:
             raise self._identifiant_invalide(eleve_id, element)
         options = []
         for rang, option in enumerate(element.iterfind("OPTIONS_ELEVE"), start=1):
-            matiere = texte(option, "CODE_MATIERE")
+            lu = premiers(option)
+            matiere = lu.get("CODE_MATIERE")
             if not matiere:
                 continue
-            numero = texte(option, "NUM_OPTION")
-            cle = (int(numero) if numero and numero.isdigit() else rang, matiere, texte(option, "CODE_MODALITE_ELECT"))
+            numero = lu.get("NUM_OPTION")
+            cle = (int(numero) if numero and numero.isdigit() else rang, matiere, lu.get("CODE_MODALITE_ELECT"))
             if cle not in self._options:  # a few distinct options shared by thousands of pupils
                 self._options[cle] = OptionSource(rang=cle[0], matiere_code=cle[1], modalite=cle[2])
             options.append(self._options[cle])
@@ -405,13 +408,15 @@ def lire_responsables(document: Document, *, verifier: Verification | None = Non
         erreur: SourceInvalideError | None = None  # a bad record; the XML is still read to its end
         for chemin, element in flux.elements(("PARAMETRES", _PERSONNE, _RESPONSABLE_ELEVE, _ADRESSE)):
             if chemin == _PERSONNE:
-                personne_id = attribut(element, "PERSONNE_ID") or texte(element, "PERSONNE_ID")
+                lu = premiers(element)
+                personne_id = attribut(element, "PERSONNE_ID") or lu.get("PERSONNE_ID")
                 if personne_id and personne_id not in personnes:
-                    personne = personnes[personne_id] = _personne(element)
+                    personne = personnes[personne_id] = _personne(lu)
                     if erreur is None and _nom_trop_long(personne):
                         erreur = _personne_trop_longue(document.nom, personne_id, element)
             elif chemin == _RESPONSABLE_ELEVE:
-                lien = {balise: texte(element, balise) for balise in (
+                lu = premiers(element)
+                lien = {balise: lu.get(balise) for balise in (
                     "ELEVE_ID", "PERSONNE_ID", "RESP_LEGAL", "NIVEAU_RESPONSABILITE", "CODE_PARENTE")}
                 liens.append(lien)
                 eleve_id = lien["ELEVE_ID"]
@@ -422,9 +427,10 @@ def lire_responsables(document: Document, *, verifier: Verification | None = Non
                         enregistrement=f"RESPONSABLE_ELEVE (ligne {element.sourceline})",
                         correction=CORRECTION_REEXPORT)
             elif chemin == _ADRESSE:
-                adresse_id = attribut(element, "ADRESSE_ID") or texte(element, "ADRESSE_ID")
+                lu = premiers(element)
+                adresse_id = attribut(element, "ADRESSE_ID") or lu.get("ADRESSE_ID")
                 if adresse_id:
-                    adresses[adresse_id] = adresse_bee(element)
+                    adresses[adresse_id] = _adresse(lu)
             else:
                 enveloppe.lire(element)
         parametres = enveloppe.fin()
@@ -469,29 +475,36 @@ def _personne_trop_longue(fichier: str, personne_id: str, element: etree._Elemen
     return None
 
 
-def _personne(element: etree._Element) -> dict[str, object]:
+def _personne(lu: dict[str, str | None]) -> dict[str, object]:
+    """A PERSONNE from its children's texts (``premiers``)."""
     return {
-        "civilite": texte(element, "LC_CIVILITE"),
-        "nom": texte(element, "NOM_USAGE") or texte(element, "NOM_DE_FAMILLE") or texte(element, "NOM"),
-        "prenom": texte(element, "PRENOM"),
-        "tel_personnel": texte(element, "TEL_PERSONNEL"),
-        "tel_portable": texte(element, "TEL_PORTABLE"),
-        "tel_professionnel": texte(element, "TEL_PROFESSIONNEL"),
-        "mel": texte(element, "MEL"),
-        "_adresse_id": texte(element, "ADRESSE_ID"),
+        "civilite": lu.get("LC_CIVILITE"),
+        "nom": lu.get("NOM_USAGE") or lu.get("NOM_DE_FAMILLE") or lu.get("NOM"),
+        "prenom": lu.get("PRENOM"),
+        "tel_personnel": lu.get("TEL_PERSONNEL"),
+        "tel_portable": lu.get("TEL_PORTABLE"),
+        "tel_professionnel": lu.get("TEL_PROFESSIONNEL"),
+        "mel": lu.get("MEL"),
+        "_adresse_id": lu.get("ADRESSE_ID"),
     }
 
 
 def adresse_bee(element: etree._Element) -> Adresse:
     """A SIECLE address (LIGNE1_ADRESSE…LIGNE4_ADRESSE, CODE_POSTAL, LIBELLE_POSTAL…)."""
-    lignes = tuple(v for v in (texte(element, f"LIGNE{i}_ADRESSE") for i in range(1, 5)) if v)
-    boite = texte(element, "BOITE_POST") or texte(element, "BOITE_POSTALE")
+    return _adresse(premiers(element))
+
+
+_LIGNES_ADRESSE = ("LIGNE1_ADRESSE", "LIGNE2_ADRESSE", "LIGNE3_ADRESSE", "LIGNE4_ADRESSE")
+
+
+def _adresse(lu: dict[str, str | None]) -> Adresse:
+    lignes = tuple(v for v in (lu.get(balise) for balise in _LIGNES_ADRESSE) if v)
+    boite = lu.get("BOITE_POST") or lu.get("BOITE_POSTALE")
     return Adresse(
         lignes=lignes + ((boite,) if boite else ()),
-        code_postal=texte(element, "CODE_POSTAL"),
-        commune=(texte(element, "LIBELLE_POSTAL") or texte(element, "LL_COMMUNE_INSEE")
-                 or texte(element, "COMMUNE_ETRANGERE")),
-        pays=texte(element, "LL_PAYS"))
+        code_postal=lu.get("CODE_POSTAL"),
+        commune=lu.get("LIBELLE_POSTAL") or lu.get("LL_COMMUNE_INSEE") or lu.get("COMMUNE_ETRANGERE"),
+        pays=lu.get("LL_PAYS"))
 
 
 # --- BEE_NOMENCLATURES --------------------------------------------------------------------------

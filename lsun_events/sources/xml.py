@@ -21,7 +21,7 @@ from __future__ import annotations
 import codecs
 import re
 import zipfile
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import BinaryIO
@@ -43,6 +43,8 @@ from lsun_events.sources.documents import Document
 from lsun_events.sources.erreurs import SourceInvalideError
 
 TAILLE_SONDE = 512  # bytes read ahead to find the XML declaration
+AVANCE_MAX = 1024 * 1024  # bytes read ahead to find the root element, at most (else: the element-by-element way)
+ELAGAGE = 4 * 1024 * 1024  # bytes read between two prunings of the elements no reader asked for
 _DECLARATION = re.compile(rb"^<\?xml\s[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
 _BOM_UTF8 = b"\xef\xbb\xbf"
 _SUFFIXE_POSITION = re.compile(r",\s*line \d+, column \d+\s*$")
@@ -68,6 +70,18 @@ class _Flux:
         self.octets = 0
         self.vide = True  # nothing but blanks (and a BOM) so far
         self.fin_atteinte = False
+        self.elaguer: Callable[[], None] | None = None  # called every ELAGAGE bytes (memory of unread elements)
+        self._depuis_elagage = 0
+
+    def lire_en_avance(self, taille: int) -> bytes:
+        """``taille`` more bytes read from the source and kept to be read again (by ``read``) from the start:
+        what has been read in advance so far, whole."""
+        morceau = self._brut.read(taille)
+        self._debut += morceau
+        return morceau
+
+    def deja_lu(self) -> bytes:
+        return self._debut
 
     def read(self, taille: int = -1) -> bytes:
         if self._debut:
@@ -76,6 +90,11 @@ class _Flux:
             morceau = self._brut.read(taille if taille and taille > 0 else 65536)
         if not morceau:
             self.fin_atteinte = True
+        if self.elaguer is not None:
+            self._depuis_elagage += len(morceau)
+            if self._depuis_elagage >= ELAGAGE:
+                self._depuis_elagage = 0
+                self.elaguer()
         self.sonde.examiner(morceau, self.lignes)
         self.lignes += morceau.count(b"\n")
         self.octets += len(morceau)
@@ -182,29 +201,32 @@ def _traduire_lecture(nom_fichier: str, erreur: Exception) -> SourceInvalideErro
 _ERREURS_LECTURE = (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError)
 
 
+_OPTIONS_ANALYSE = {"resolve_entities": False, "no_network": True, "load_dtd": False, "dtd_validation": False,
+                   "attribute_defaults": False, "huge_tree": False, "remove_comments": True, "remove_pis": True}
+
+
 class FluxXml:
     """One XML document being streamed. ``racine`` is known as soon as it is opened; then
     ``elements`` hands out, in document order, every element found at one of the paths asked
     (paths relative to the root, e.g. ``"DONNEES/ELEVES/ELEVE"``), complete with its children,
-    and clears it once the caller moves on."""
+    and clears it once the caller moves on.
+
+    The root is found by a first parser on the first bytes (kept, then read again by the second); the second
+    one, in ``elements``, reports only the end of the elements whose name ends a path asked (lxml filters
+    them in C: no Python work for the other elements, most of a document). Elements no reader asked for are
+    freed as the records after them are, and every ``ELAGAGE`` bytes. A document whose root cannot be found
+    that way (malformed, no element, a root after ``AVANCE_MAX`` bytes) is read element by element, which
+    reports its errors as before."""
 
     def __init__(self, document: Document, flux: _Flux, encodage: str | None = None) -> None:
         self.document = document
         self.encodage = encodage  # as declared by the document
         self._flux = flux
-        self._evenements = etree.iterparse(
-            flux,
-            events=("start", "end"),
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            attribute_defaults=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
-        )
-        racine = self._suivant()
+        self._evenements: Iterator[tuple[str, etree._Element]] | None = None
+        racine = self._trouver_racine()
+        if racine is None:  # the element-by-element way: its first event is the root's start, or an error
+            self._evenements = etree.iterparse(flux, events=("start", "end"), **_OPTIONS_ANALYSE)
+            racine = self._suivant()
         if racine is None:
             raise SourceInvalideError(document.nom, "le fichier ne contient aucun élément XML",
                                       correction=CORRECTION_REEXPORTER)
@@ -218,10 +240,31 @@ class FluxXml:
         self.racine: str = racine.tag if isinstance(racine.tag, str) else "?"
         self.ligne_racine: int | None = racine.sourceline
         self.attributs_racine: dict[str, str] = dict(racine.attrib)
-        self._racine = racine
+
+    def _trouver_racine(self) -> etree._Element | None:
+        """The root's start tag, read by a parser of its own on the bytes read in advance (``None`` when it is
+        not found that way: the document is then read element by element)."""
+        analyseur = etree.XMLPullParser(events=("start",), **_OPTIONS_ANALYSE)
+        morceau = self._flux.deja_lu()
+        while True:
+            try:
+                analyseur.feed(morceau)
+                for _, element in analyseur.read_events():
+                    return element
+            except (etree.LxmlError, ValueError, LookupError):
+                return None  # told by the second parser, with its line, as any error of the document
+            if len(self._flux.deja_lu()) >= AVANCE_MAX:
+                return None
+            try:
+                morceau = self._flux.lire_en_avance(65536)
+            except (zipfile.BadZipFile, OSError, EOFError) as erreur:
+                raise _traduire_lecture(self.document.nom, erreur) from None
+            if not morceau:
+                return None
 
     def _suivant(self) -> etree._Element | None:
         """The first event (the root's start), without a generator that could close the parser."""
+        assert self._evenements is not None
         try:
             return next(self._evenements)[1]
         except StopIteration:
@@ -229,9 +272,9 @@ class FluxXml:
         except _ERREURS_LECTURE as erreur:
             raise self._traduire(erreur) from None
 
-    def _iter(self) -> Iterator[tuple[str, etree._Element]]:
+    def _iter(self, evenements: Iterator[tuple[str, etree._Element]]) -> Iterator[tuple[str, etree._Element]]:
         try:
-            yield from self._evenements
+            yield from evenements
         except _ERREURS_LECTURE as erreur:
             raise self._traduire(erreur) from None
 
@@ -248,12 +291,57 @@ class FluxXml:
         ``controles``): the first damaged one stops the handing out, and once the document has been read to
         its end the damage is raised as a ``SourceInvalideError``."""
         voulus = frozenset(chemins)
+        imbriques = any(a != b and b.startswith(a + "/") for a in voulus for b in voulus)
+        if self._evenements is not None or imbriques or "" in voulus:
+            yield from self._elements_un_par_un(voulus)
+            return
+        yield from self._elements_filtres(voulus)
+
+    def _elements_filtres(self, voulus: frozenset[str]) -> Iterator[tuple[str, etree._Element]]:
+        noms = sorted({self.racine, *(c.rsplit("/", 1)[-1] for c in voulus)})  # the root: to prune from it
+        evenements = etree.iterparse(self._flux, events=("start", "end"), tag=noms, **_OPTIONS_ANALYSE)
+        sonde = self._flux.sonde
+        endommage: SourceInvalideError | None = None
+        racine: etree._Element | None = None
+
+        def elaguer() -> None:
+            if racine is not None:
+                _elaguer(racine, voulus)
+
+        self._flux.elaguer = elaguer
+        try:
+            for evenement, element in self._iter(evenements):
+                if evenement == "start":
+                    if racine is None:
+                        racine = element.getroottree().getroot()
+                    continue
+                chemin = _chemin(element)
+                if chemin not in voulus:
+                    continue  # freed with the records after it
+                if endommage is None and (sonde.tout or sonde.lignes) and sonde.concerne(derniere_ligne(element)):
+                    endommage = self._controler(element)
+                if endommage is None:
+                    yield chemin, element
+                _oublier(element, jusqu_a_la_racine=True)
+            if racine is not None:
+                del racine[:]  # what no reader asked for after the last record
+        finally:
+            self._flux.elaguer = None
+        if endommage is not None:
+            raise endommage
+
+    def _elements_un_par_un(self, voulus: frozenset[str]) -> Iterator[tuple[str, etree._Element]]:
+        """Every start and end event looked at in Python: the way of a document whose root was read by the
+        element-by-element parser (see the class), or of paths inside one another."""
+        if self._evenements is None:
+            self._evenements = etree.iterparse(self._flux, events=("start", "end"), **_OPTIONS_ANALYSE)
+            self._suivant()  # the root's start, already known
         pile: list[str] = []
         profondeur = 0  # depth below the root of the current element
         capture = 0  # depth of the element being captured, 0 when none
         sonde = self._flux.sonde
         endommage: SourceInvalideError | None = None
-        for evenement, element in self._iter():
+        for evenement, element in self._iter(self._evenements):
             if evenement == "start":
                 profondeur += 1
                 if not capture:
@@ -327,13 +415,45 @@ def _correction_endommage(constat: Constat, racine: str, nom_document: str) -> s
             f"puis {ensuite}")
 
 
-def _oublier(element: etree._Element) -> None:
-    """Free an element that has been handled, and its already handled previous siblings."""
+def _oublier(element: etree._Element, *, jusqu_a_la_racine: bool = False) -> None:
+    """Free an element that has been handled, and its already handled previous siblings (and, with
+    ``jusqu_a_la_racine``, those of each of its ancestors: elements no reader asked for)."""
     element.clear(keep_tail=False)
     parent = element.getparent()
-    if parent is not None:
+    while parent is not None:
         while element.getprevious() is not None:
             del parent[0]
+        if not jusqu_a_la_racine:
+            return
+        element, parent = parent, parent.getparent()
+
+
+def _chemin(element: etree._Element) -> str:
+    """The path of ``element`` from the root (``"DONNEES/ELEVES/ELEVE"``), the root's own being ``""``."""
+    noms: list[str] = []
+    parent = element.getparent()
+    while parent is not None:
+        tag = element.tag
+        noms.append(tag if isinstance(tag, str) else "")
+        element, parent = parent, parent.getparent()
+    noms.reverse()
+    return "/".join(noms)
+
+
+def _elaguer(racine: etree._Element, voulus: frozenset[str]) -> None:
+    """Free what is already read of the elements being built (those on the document's last branch) but their
+    last child, down to a record asked for, which stays whole: the elements no reader asked for, when no
+    record comes to free them (a long part of a document that no reader reads)."""
+    element = racine
+    chemin = ""
+    while len(element):
+        if len(element) > 1:
+            del element[:-1]
+        element = element[-1]
+        tag = element.tag
+        chemin = f"{chemin}/{tag}" if chemin else (tag if isinstance(tag, str) else "")
+        if chemin in voulus:
+            return
 
 
 @contextmanager
@@ -384,6 +504,19 @@ def enfants(element: etree._Element) -> dict[str, str]:
     return valeurs
 
 
+def premiers(element: etree._Element | None) -> dict[str, str | None]:
+    """``texte(element, tag)`` for every direct child at once, by tag: the first child of each tag wins, even
+    when empty (then ``None``), as ``find`` does — one pass instead of one search per field."""
+    valeurs: dict[str, str | None] = {}
+    if element is None:
+        return valeurs
+    for enfant in element:
+        tag = enfant.tag
+        if tag not in valeurs and isinstance(tag, str):
+            valeurs[tag] = nettoyer(enfant.text)
+    return valeurs
+
+
 def attribut(element: etree._Element | None, nom: str) -> str | None:
     """The trimmed value of an attribute; ``None`` when missing or empty."""
     if element is None:
@@ -394,9 +527,11 @@ def attribut(element: etree._Element | None, nom: str) -> str | None:
 def nettoyer(valeur: str | None) -> str | None:
     """The one normalisation of every text read from a source (R13): Unicode NFC, trimmed, inner runs of
     whitespace collapsed to one space; an empty value is ``None`` (exports write empty elements for absent
-    data)."""
+    data). A short ASCII text that is already clean (most of them) is returned as it is."""
     if valeur is None:
         return None
+    if valeur.isascii() and valeur.isprintable() and "  " not in valeur and valeur[:1] != " " != valeur[-1:]:
+        return valeur or None
     return normaliser_texte(valeur) or None
 
 
