@@ -183,10 +183,11 @@ def _synchroniser_avec(app: LsunApp, demande: DemandeSynchronisation, source: So
         raise DivisionInconnueError(uai, inconnues[0], list(etab.divisions))
     for tentative in (1, 2):
         with sans_ramasse_miettes():
+            position = app.recorder.max_notification_id() if os.environ.get(CONTROLE) == "1" else None
             perimetre = charger_perimetre(app, uai, codes, connus)
             run, entites, regles = _calculer(perimetre, demande, codes, source, progression, retenu.memoire)
-            if os.environ.get(CONTROLE) == "1":
-                _controler(app, demande, codes, source, run, entites)
+            if position is not None:
+                _controler(app, demande, codes, source, run, entites, position)
         evenements = [*run.pending_events, *(e for a in entites for e in a.pending_events)]
         resultat = ResultatSynchronisation(run.id, "terminee", rapport(evenements), run.compteurs, codes,
                                            list(source.absents))
@@ -213,10 +214,13 @@ class ControleRaccourciError(AssertionError):
 
 
 def _controler(app: LsunApp, demande: DemandeSynchronisation, codes: list[str], source: SourceSnapshot,
-               run: Synchronisation, entites: list[Any]) -> None:
+               run: Synchronisation, entites: list[Any], position: int | None) -> None:
     """The same run computed again from the store alone, without what the process keeps: the same events, in
-    the same order, with the same data (but the run's id and the time)."""
+    the same order, with the same data (but the run's id and the time). Not compared when the store moved
+    since the run started (another process wrote: the save will find the conflict and the run recompute)."""
     perimetre = charger_perimetre(app, demande.uai.upper(), codes)
+    if app.recorder.max_notification_id() != position:
+        return
     temoin, entites_temoin, _ = _calculer(perimetre, demande, codes, source, None, None)
     avec = _comparables(run, entites)
     sans = _comparables(temoin, entites_temoin)

@@ -18,9 +18,10 @@ year is refused as soon as its ``PARAMETRES`` are read, before its data.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,6 +36,7 @@ from lsun_events.sources.records import (
     ExportDescription,
     GroupeSource,
     MatiereSource,
+    ResponsableSource,
     ServiceSource,
     SourceSnapshot,
 )
@@ -168,12 +170,12 @@ def _lire(documents: dict[str, Document], sts: Document | None, origine: str, ua
     anomalies += lecture_eleves.anomalies
     exports.append(lecture_eleves.parametres.description())
     eleves = lecture_eleves.eleves
+    par_eleve: Mapping[str, tuple[ResponsableSource, ...]] | None = None
     if "responsables" in documents:
         responsables = lire_responsables(documents["responsables"], verifier=coherence)
         anomalies += responsables.anomalies
         exports.append(responsables.parametres.description())
-        eleves = tuple(e.model_copy(update={"responsables": responsables.par_eleve.get(e.eleve_id, ())})
-                       for e in eleves)
+        par_eleve = responsables.par_eleve  # joined to the pupils with the canonical order, in one copy
     if "nomenclature" in documents:
         lus.nomenclature = lire_nomenclature(documents["nomenclature"], verifier=coherence)
         exports.append(lus.nomenclature.parametres.description())
@@ -204,37 +206,64 @@ def _lire(documents: dict[str, Document], sts: Document | None, origine: str, ua
         exports=tuple(exports),
         anomalies=tuple(dict.fromkeys(anomalies)),
         absents=absents,
-    ))
+    ), par_eleve)
 
 
 FACULTATIFS = ("responsables", "nomenclature", "structures", "communs")  # the optional SIECLE exports (R13)
 
 
-def _ordre_canonique(snapshot: SourceSnapshot) -> SourceSnapshot:
+def _ordre_canonique(snapshot: SourceSnapshot,
+                     responsables: Mapping[str, tuple[ResponsableSource, ...]] | None = None) -> SourceSnapshot:
     """Every list without a meaning of order in one canonical order (R13), so that a re-export listing the same
-    data in another order gives equal records and the same content hash."""
-    def trier(valeurs: Iterable[Any], cle: Callable[[Any], Any]) -> tuple[Any, ...]:
-        return tuple(sorted(valeurs, key=cle))
-
-    eleves = trier((e.model_copy(update={
-        "responsables": trier(e.responsables, lambda r: (r.personne_id, r.model_dump_json())),
-        "groupes": tuple(sorted(set(e.groupes))),
-        "options": trier(e.options, lambda o: (o.rang, o.matiere_code, o.modalite or ""))})
-        for e in snapshot.eleves), lambda e: e.eleve_id)
-    services = trier((s.model_copy(update={"enseignants": trier(set(s.enseignants), lambda r: (r.type, r.id_sts))})
-                      for s in snapshot.services),
-                     lambda s: (s.structure_type, s.structure_code, s.matiere_code, s.modalite or "",
-                                s.model_dump_json()))
+    data in another order gives equal records and the same content hash. A record already in that order is
+    kept as it is (no copy); the serialised record breaks ties only where the other keys are equal. With
+    ``responsables`` (ResponsablesAvecAdresses.xml read), each pupil's are theirs."""
+    eleves = tuple(sorted((_eleve_canonique(e, None if responsables is None else responsables.get(e.eleve_id, ()))
+                           for e in snapshot.eleves), key=lambda e: e.eleve_id))
+    services = _trier_departage((_service_canonique(s) for s in snapshot.services),
+                                lambda s: (s.structure_type, s.structure_code, s.matiere_code, s.modalite or ""))
     return snapshot.model_copy(update={  # divisions and groups keep the export's order: the order "toutes" runs in
-        "groupes": tuple(g.model_copy(update={"divisions": tuple(sorted(set(g.divisions)))})
-                         for g in snapshot.groupes),
+        "groupes": tuple(g if g.divisions == (divisions := tuple(sorted(set(g.divisions))))
+                         else g.model_copy(update={"divisions": divisions}) for g in snapshot.groupes),
         "eleves": eleves,
-        "enseignants": trier(snapshot.enseignants, lambda e: (e.type, e.id_sts)),
+        "enseignants": tuple(sorted(snapshot.enseignants, key=lambda e: (e.type, e.id_sts))),
         "services": services,
-        "profs_principaux": trier(snapshot.profs_principaux, lambda p: (
-            p.division, p.enseignant.type, p.enseignant.id_sts, p.date_debut or date.min, p.date_fin or date.max)),
-        "matieres": trier(snapshot.matieres, lambda m: m.code),
+        "profs_principaux": tuple(sorted(snapshot.profs_principaux, key=lambda p: (
+            p.division, p.enseignant.type, p.enseignant.id_sts, p.date_debut or date.min, p.date_fin or date.max))),
+        "matieres": tuple(sorted(snapshot.matieres, key=lambda m: m.code)),
     })
+
+
+def _trier_departage(valeurs: Iterable[Any], cle: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """``sorted`` by ``(cle(v), v.model_dump_json())``, serialising only when two values have equal keys."""
+    tries = sorted(valeurs, key=cle)
+    cles = [cle(v) for v in tries]
+    if any(a == b for a, b in pairwise(cles)):
+        tries = sorted(tries, key=lambda v: (cle(v), v.model_dump_json()))
+    return tuple(tries)
+
+
+def _eleve_canonique(e: EleveSource, responsables: tuple[ResponsableSource, ...] | None) -> EleveSource:
+    modifications: dict[str, Any] = {}
+    if responsables is None:
+        responsables = e.responsables
+    if len(responsables) > 1:
+        responsables = _trier_departage(responsables, lambda r: r.personne_id)
+    if responsables != e.responsables:
+        modifications["responsables"] = responsables
+    groupes = tuple(sorted(set(e.groupes)))
+    if groupes != e.groupes:
+        modifications["groupes"] = groupes
+    if len(e.options) > 1:
+        options = tuple(sorted(e.options, key=lambda o: (o.rang, o.matiere_code, o.modalite or "")))
+        if options != e.options:
+            modifications["options"] = options
+    return e.model_copy(update=modifications) if modifications else e
+
+
+def _service_canonique(s: ServiceSource) -> ServiceSource:
+    enseignants = tuple(sorted(set(s.enseignants), key=lambda r: (r.type, r.id_sts)))
+    return s if enseignants == s.enseignants else s.model_copy(update={"enseignants": enseignants})
 
 
 def _etablissement(uai: str, lus: _Lectures) -> EtablissementSource:

@@ -309,20 +309,32 @@ class FluxXml:
                 _elaguer(racine, voulus)
 
         self._flux.elaguer = elaguer
+        parent_precedent: etree._Element | None = None  # records come in runs under one parent
+        chemin_du_parent = ""
         try:
             for evenement, element in self._iter(evenements):
                 if evenement == "start":
                     if racine is None:
                         racine = element.getroottree().getroot()
                     continue
-                chemin = _chemin(element)
+                parent = element.getparent()
+                if parent is None:
+                    continue  # the root
+                if parent is not parent_precedent:
+                    chemin_du_parent = _chemin(parent)
+                    parent_precedent = parent
+                    _oublier(parent, jusqu_a_la_racine=True, vider=False)  # what came before this run
+                tag = element.tag
+                chemin = f"{chemin_du_parent}/{tag}" if chemin_du_parent else str(tag)
                 if chemin not in voulus:
                     continue  # freed with the records after it
                 if endommage is None and (sonde.tout or sonde.lignes) and sonde.concerne(derniere_ligne(element)):
                     endommage = self._controler(element)
                 if endommage is None:
                     yield chemin, element
-                _oublier(element, jusqu_a_la_racine=True)
+                element.clear(keep_tail=False)
+                while element.getprevious() is not None:
+                    del parent[0]
             if racine is not None:
                 del racine[:]  # what no reader asked for after the last record
         finally:
@@ -415,10 +427,11 @@ def _correction_endommage(constat: Constat, racine: str, nom_document: str) -> s
             f"puis {ensuite}")
 
 
-def _oublier(element: etree._Element, *, jusqu_a_la_racine: bool = False) -> None:
-    """Free an element that has been handled, and its already handled previous siblings (and, with
-    ``jusqu_a_la_racine``, those of each of its ancestors: elements no reader asked for)."""
-    element.clear(keep_tail=False)
+def _oublier(element: etree._Element, *, jusqu_a_la_racine: bool = False, vider: bool = True) -> None:
+    """Free an element that has been handled (unless ``vider`` is false), and its already handled previous
+    siblings (and, with ``jusqu_a_la_racine``, those of each of its ancestors: elements no reader asked for)."""
+    if vider:
+        element.clear(keep_tail=False)
     parent = element.getparent()
     while parent is not None:
         while element.getprevious() is not None:
@@ -497,10 +510,15 @@ def enfants(element: etree._Element) -> dict[str, str]:
     valeurs: dict[str, str] = {}
     for enfant in element:
         tag = enfant.tag
-        if isinstance(tag, str) and tag not in valeurs:
-            valeur = nettoyer(enfant.text)
-            if valeur is not None:
-                valeurs[tag] = valeur
+        if tag not in valeurs and isinstance(tag, str):
+            texte = enfant.text
+            if not texte:
+                continue
+            if not (texte.isascii() and texte.isprintable() and "  " not in texte and texte[:1] != " " != texte[-1:]):
+                texte = normaliser_texte(texte)  # else already clean: ``nettoyer`` inlined (most texts)
+                if not texte:
+                    continue
+            valeurs[tag] = texte
     return valeurs
 
 
@@ -513,7 +531,13 @@ def premiers(element: etree._Element | None) -> dict[str, str | None]:
     for enfant in element:
         tag = enfant.tag
         if tag not in valeurs and isinstance(tag, str):
-            valeurs[tag] = nettoyer(enfant.text)
+            texte = enfant.text
+            if texte is None:
+                valeurs[tag] = None
+            elif texte.isascii() and texte.isprintable() and "  " not in texte and texte[:1] != " " != texte[-1:]:
+                valeurs[tag] = texte or None  # already clean: ``nettoyer`` inlined (most texts)
+            else:
+                valeurs[tag] = normaliser_texte(texte) or None
     return valeurs
 
 
