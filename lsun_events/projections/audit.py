@@ -216,16 +216,16 @@ class Audit(Modele):
     def traiter(self, c: Curseur, page: list[tuple[int, Any]]) -> None:
         etats = Etats(c)
         gestionnaires = GESTIONNAIRES
-        evenements = [(position, e, g) for position, e in page if (g := gestionnaires.get(type(e))) is not None]
-        crees = {str(e.originator_id) for _, e, _ in evenements if e.originator_version == 1}
-        etats.charger({str(e.originator_id) for _, e, _ in evenements} - crees)
+        evenements = [(position, e, g, str(e.originator_id)) for position, e in page
+                      if (g := gestionnaires.get(type(e))) is not None]
+        crees = {agregat for _, e, _, agregat in evenements if e.originator_version == 1}
+        etats.charger({agregat for _, _, _, agregat in evenements} - crees)
         # A bilan's rows name its pupil: read the pupils' states too.
-        eleves = {eleve_de(e.uai, e.eleve_id) for _, e, _ in evenements if type(e) is ev.BilanOuvert}
+        eleves = {eleve_de(e.uai, e.eleve_id) for _, e, _, _ in evenements if type(e) is ev.BilanOuvert}
         eleves |= {eleve_de(s["uai"], s["eleve_id"]) for s in etats.cache.values() if s["type"] == "bilan"}
         etats.charger(eleves)
         lignes: list[tuple[Any, ...]] = []
-        for position, e, gestionnaire in evenements:
-            agregat = str(e.originator_id)
+        for position, e, gestionnaire, agregat in evenements:
             etat = etats.get(agregat)
             if etat is None and e.originator_version != 1:
                 continue  # an aggregate whose creation this view never saw

@@ -251,11 +251,11 @@ class VueCourante(Modele):
     def traiter(self, c: Curseur, page: list[tuple[int, Any]]) -> None:
         lot = Page(c, TABLES)
         gestionnaires = GESTIONNAIRES
-        evenements = [(position, e, g) for position, e in page if (g := gestionnaires.get(type(e))) is not None]
+        evenements = [(position, e, g, str(e.originator_id)) for position, e in page
+                      if (g := gestionnaires.get(type(e))) is not None]
         besoins: dict[str, set[str]] = {}
         crees: set[str] = set()
-        for _, e, (parent, tables, _) in evenements:
-            agregat = str(e.originator_id)
+        for _, e, (parent, tables, _), agregat in evenements:
             if e.originator_version == 1:
                 crees.add(agregat)
                 lot.creer(agregat, parent, *ENFANTS[parent])
@@ -263,8 +263,7 @@ class VueCourante(Modele):
                 for t in (parent, *tables):
                     besoins.setdefault(t, set()).add(agregat)
         lot.charger(besoins)
-        for position, e, (parent, _, fonction) in evenements:
-            agregat = str(e.originator_id)
+        for position, e, (parent, _, fonction), agregat in evenements:
             lot.position = position
             if fonction is not None:
                 fonction(lot, agregat, e)
