@@ -103,7 +103,7 @@ ETABLISSEMENTS_RETENUS = 4  # schools a process keeps (a worker serving many kee
 
 @dataclass
 class _Retenu:
-    agregats: dict[UUID, Etat]  # id → state at a stored version (checked against the store before use)
+    agregats: dict[int, Etat]  # id.int → state at a stored version (checked against the store before use)
     memoire: Memoire
 
 
@@ -143,7 +143,7 @@ def oublier(app: LsunApp, uai: str | None = None) -> None:
                 par_uai.pop(uai.upper(), None)
 
 
-def _etats(perimetre: Perimetre, connus: dict[UUID, Etat]) -> dict[UUID, Etat]:
+def _etats(perimetre: Perimetre, connus: dict[int, Etat]) -> dict[int, Etat]:
     """``connus`` updated with the aggregates of the perimeter that have no pending event (after a save: all of
     them): a state already kept at the aggregate's version is kept as it is."""
     etats = dict(connus)
@@ -151,9 +151,10 @@ def _etats(perimetre: Perimetre, connus: dict[UUID, Etat]) -> dict[UUID, Etat]:
               *(b for bs in perimetre.bilans.values() for b in bs), *perimetre.enseignants.values()):
         if a.pending_events:
             continue
-        deja = etats.get(a.id)
+        cle = a.id.int
+        deja = etats.get(cle)
         if deja is None or deja.version != a.version:
-            etats[a.id] = Etat.de(a)
+            etats[cle] = Etat.de(a)
     return etats
 
 
@@ -270,7 +271,7 @@ def _enregistrer_echec(app: LsunApp, demande: DemandeSynchronisation, codes: lis
     return run.id
 
 
-def charger_perimetre(app: LsunApp, uai: str, codes: list[str], connus: dict[UUID, Etat] | None = None
+def charger_perimetre(app: LsunApp, uai: str, codes: list[str], connus: dict[int, Etat] | None = None
                       ) -> Perimetre:
     """Every aggregate the run may touch, read in a few bulk queries; those of ``connus`` still at their stored
     version are taken as they are (``storage.chargement.charger``)."""

@@ -9,7 +9,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from uuid import UUID
 
 from lsun_events.aggregates import evenements as ev
 from lsun_events.aggregates.base import LsunAggregate
@@ -61,24 +60,25 @@ class Perimetre:
 @dataclass
 class Memoire:
     """What earlier runs proved to change nothing, so that a run does not decide it again (« a resync costs
-    what changed »). Each entry is keyed by an aggregate's id and holds the version it was proved at with
-    everything else the decision read: it is used only when the aggregate is still at that version and
-    the inputs are equal, i.e. when the same decision would be taken on the same data. An entry is only
-    added for a decision that recorded no event and read nothing but the aggregate and the inputs kept.
+    what changed »). Each entry is keyed by an aggregate's id (``id.int``: hashed in C) and holds the version
+    it was proved at with everything else the decision read: it is used only when the aggregate is still at
+    that version and the inputs are equal, i.e. when the same decision would be taken on the same data. An
+    entry is only added for a decision that recorded no event and read nothing but the aggregate and the
+    inputs kept.
 
     A run reads ``Regles.memoire`` and writes ``Regles.suivante`` (a copy, updated); the application keeps
     ``suivante`` only once the run is saved — a version a failed or simulated run reached is never stored."""
 
-    eleves: dict[UUID, tuple[int, EleveSource, bool]] = field(default_factory=dict)  # R6/R7: (version,
+    eleves: dict[int, tuple[int, EleveSource, bool]] = field(default_factory=dict)  # R6/R7: (version,
     # source record, responsables absent): the pupil's data are the source's
-    acquis: dict[UUID, tuple[int, str]] = field(default_factory=dict)  # R9: (bilan version, services key):
+    acquis: dict[int, tuple[int, str]] = field(default_factory=dict)  # R9: (bilan version, services key):
     # every acquis of the services is there with all their teachers
-    pp: dict[UUID, tuple[int, tuple[RefEnseignant, ...]]] = field(default_factory=dict)  # R10: the PP are these
-    references: dict[UUID, tuple[int, tuple[RefEnseignant, ...]]] = field(default_factory=dict)  # R8: a bilan's
+    pp: dict[int, tuple[int, tuple[RefEnseignant, ...]]] = field(default_factory=dict)  # R10: the PP are these
+    references: dict[int, tuple[int, tuple[RefEnseignant, ...]]] = field(default_factory=dict)  # R8: a bilan's
     # linked teachers
-    lies: dict[UUID, tuple[tuple[tuple[UUID, int], ...], tuple[RefEnseignant, ...]]] = field(
+    lies: dict[int, tuple[tuple[tuple[int, int], ...], tuple[RefEnseignant, ...]]] = field(
         default_factory=dict)  # R8: a division's linked teachers, for its bilans at these versions
-    enseignants: dict[UUID, tuple[int, EnseignantSource, tuple[ServiceEnseignement, ...]]] = field(
+    enseignants: dict[int, tuple[int, EnseignantSource, tuple[ServiceEnseignement, ...]]] = field(
         default_factory=dict)  # R8: the teacher's data and services are the source's
 
     def copie(self) -> Memoire:
@@ -201,14 +201,14 @@ class Regles:
 
     def r6_r7_mettre_a_jour(self, eleve: Eleve, source: EleveSource, division: str) -> None:
         sans_responsables = "responsables" in self.absents
-        deja = self.memoire.eleves.get(eleve.id)
+        deja = self.memoire.eleves.get(eleve.id.int)
         if deja is not None and deja[0] == eleve.version and deja[2] == sans_responsables and deja[1] == source:
             return  # proved by a saved run: these data are the pupil's
         nouvelle = conv.identite_eleve(source)
         if sans_responsables:  # R13: without ResponsablesAvecAdresses.xml the guardians stay
             nouvelle = replace(nouvelle, responsables=eleve.identite.responsables)
         if nouvelle == eleve.identite:  # the same data, however the export wrote them (R13)
-            self.suivante.eleves[eleve.id] = (eleve.version, source, sans_responsables)
+            self.suivante.eleves[eleve.id.int] = (eleve.version, source, sans_responsables)
             return
         diff = changements(eleve.identite, nouvelle)
         self._verifier_decodage(diff, f"l'élève {eleve.identite.nom_affiche} ({division}, ELEVE_ID {eleve.eleve_id})")
@@ -218,21 +218,21 @@ class Regles:
                                eleve=nouvelle.nom_affiche, division=division)
         eleve.appliquer_changements(diff, nouvelle, division)  # R7: administrative data only
         if nouvelle == eleve.identite:  # proved for the version this run saves (kept only if it is saved)
-            self.suivante.eleves[eleve.id] = (eleve.version, source, sans_responsables)
+            self.suivante.eleves[eleve.id.int] = (eleve.version, source, sans_responsables)
 
     # R8 -------------------------------------------------------------------------------------------
     def r8_enseignants(self, division: Division) -> None:
         """Step 1: teachers linked, by an acquis or as PP, to the division's bilans."""
         bilans = [b for eleve_id in division.eleves for b in self.p.bilans.get(eleve_id, [])]
-        versions = tuple((b.id, b.version) for b in bilans)
-        deja = self.memoire.lies.get(division.id)
+        versions = tuple((b.id.int, b.version) for b in bilans)
+        deja = self.memoire.lies.get(division.id.int)
         if deja is not None and deja[0] == versions:
             lies: dict[RefEnseignant, None] = dict.fromkeys(deja[1])
         else:
             lies = {}  # in order, once each
             for bilan in bilans:
                 lies.update(dict.fromkeys(self._references(bilan)))
-            self.suivante.lies[division.id] = (versions, tuple(lies))
+            self.suivante.lies[division.id.int] = (versions, tuple(lies))
         self.enseignants_lies.update(lies)
         for ref in lies:
             if ref not in self.enseignants_source:
@@ -246,7 +246,7 @@ class Regles:
             source = self.enseignants_source[ref]
             enseignant = self.p.enseignants[ref]
             services = self.services_enseignants.get(ref, [])
-            deja = self.memoire.enseignants.get(enseignant.id)
+            deja = self.memoire.enseignants.get(enseignant.id.int)
             if (deja is not None and deja[0] == enseignant.version and deja[1] == source
                     and deja[2] == tuple(services)):
                 continue  # proved by a saved run: these data and services are the teacher's
@@ -258,7 +258,7 @@ class Regles:
                 enseignant.appliquer_changements(diff, identite, divisions)
                 if enseignant.changements_pour(identite, services):
                     continue
-            self.suivante.enseignants[enseignant.id] = (enseignant.version, source, tuple(services))
+            self.suivante.enseignants[enseignant.id.int] = (enseignant.version, source, tuple(services))
 
     # R9 -------------------------------------------------------------------------------------------
     def r9_acquis(self, division: Division, restent: dict[str, EleveSource]) -> None:
@@ -275,17 +275,17 @@ class Regles:
                     self.avertir("M7", division.code, eleve=self.p.eleves[eleve_id].identite.nom_affiche)
                 continue
             bilans = [b for b in self.p.bilans.get(eleve_id, []) if not b.verrouille  # R11
-                      and self.memoire.acquis.get(b.id) != (b.version, cle)]  # else proved complete
+                      and self.memoire.acquis.get(b.id.int) != (b.version, cle)]  # else proved complete
             if not bilans:
                 continue
-            impurs: set[UUID] = set()  # bilans where something was missing: their decision read more
+            impurs: set[int] = set()  # bilans where something was missing: their decision read more
             for (code, libelle), refs in par_matiere.items():
                 nommes: list[EnseignantNomme] | None = None
                 for bilan in bilans:
                     acquis = bilan.acquis.get(code)
                     if acquis is not None and all(r in acquis.enseignants for r in refs):
                         continue  # nothing to add (the usual case)
-                    impurs.add(bilan.id)
+                    impurs.add(bilan.id.int)
                     if nommes is None:
                         nommes = [EnseignantNomme(r, self._nom(r)) for r in refs if self._connaitre(r)]
                     if acquis is None:
@@ -294,8 +294,8 @@ class Regles:
                         bilan.ajouter_acquis(Acquis(code, libelle))
                     bilan.ajouter_enseignants(code, nommes, division=division.code)
             for bilan in bilans:
-                if bilan.id not in impurs:
-                    self.suivante.acquis[bilan.id] = (bilan.version, cle)
+                if bilan.id.int not in impurs:
+                    self.suivante.acquis[bilan.id.int] = (bilan.version, cle)
 
     def _services_de(self, division: str, groupes: tuple[str, ...]
                      ) -> tuple[dict[tuple[str, str], list[RefEnseignant]], str]:
@@ -326,7 +326,7 @@ class Regles:
             for bilan in self.p.bilans.get(eleve_id, []):
                 if bilan.verrouille:
                     continue  # R11
-                if self.memoire.pp.get(bilan.id) == (bilan.version, cle):
+                if self.memoire.pp.get(bilan.id.int) == (bilan.version, cle):
                     continue  # proved: these are the bilan's PP
                 version = bilan.version
                 for ref in pp_sts:
@@ -334,13 +334,13 @@ class Regles:
                 for ref in [r for r in bilan.profs_principaux if r not in pp_sts]:
                     bilan.retirer_prof_principal(EnseignantNomme(ref, self._nom(ref)), nom_eleve, division.code)
                 if bilan.version == version:
-                    self.suivante.pp[bilan.id] = (version, cle)
+                    self.suivante.pp[bilan.id.int] = (version, cle)
 
     def _references(self, bilan: Bilan) -> list[RefEnseignant]:
         """``bilan.references_enseignants()``, remembered for the bilan's version (R8 reads every bilan's)."""
-        deja = self.memoire.references.get(bilan.id)
+        deja = self.memoire.references.get(bilan.id.int)
         refs = deja[1] if deja is not None and deja[0] == bilan.version else tuple(bilan.references_enseignants())
-        self.suivante.references[bilan.id] = (bilan.version, refs)
+        self.suivante.references[bilan.id.int] = (bilan.version, refs)
         return list(refs)
 
     # Teachers -------------------------------------------------------------------------------------

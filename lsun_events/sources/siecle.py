@@ -320,7 +320,9 @@ class _LecteurEleves:
         if not eleve_id_valide(eleve_id):
             raise self._identifiant_invalide(eleve_id, element)
         lues = []
-        for structure in element.iterfind("STRUCTURE"):
+        for structure in element:  # the STRUCTURE children (``iterfind`` walks a path in Python)
+            if structure.tag != "STRUCTURE":
+                continue
             lu = premiers(structure)
             code = lu.get("CODE_STRUCTURE")
             type_structure = (lu.get("TYPE_STRUCTURE") or "").upper()
@@ -345,7 +347,7 @@ class _LecteurEleves:
         if not eleve_id_valide(eleve_id):
             raise self._identifiant_invalide(eleve_id, element)
         options = []
-        for rang, option in enumerate(element.iterfind("OPTIONS_ELEVE"), start=1):
+        for rang, option in enumerate((e for e in element if e.tag == "OPTIONS_ELEVE"), start=1):
             lu = premiers(option)
             matiere = lu.get("CODE_MATIERE")
             if not matiere:

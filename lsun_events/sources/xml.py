@@ -24,6 +24,7 @@ import zipfile
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import lru_cache
 from typing import BinaryIO
 
 from lxml import etree
@@ -572,13 +573,14 @@ _DATE_FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
+@lru_cache(maxsize=8192)  # a school's pupils share a few hundred birth dates and a few entry dates
 def date_fr(valeur: str) -> date:
     """``JJ/MM/AAAA`` (SIECLE) → date; ``ValueError`` when the text is not such a date."""
     trouve = _DATE_FR.match(valeur)
     if not trouve:
         raise ValueError(valeur)
-    jour, mois, annee = (int(g) for g in trouve.groups())
-    return date(annee, mois, jour)
+    jour, mois, annee = trouve.groups()
+    return date(int(annee), int(mois), int(jour))
 
 
 def date_iso(valeur: str) -> date:

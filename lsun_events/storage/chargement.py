@@ -30,27 +30,32 @@ class Etat:
     classe: type
     version: int
     partages: dict[str, Any]  # immutable values, shared
-    copies: dict[str, Any]  # containers, copied for each aggregate rebuilt
+    copies: dict[str, Any]  # containers of immutable values, copied (one level) for each aggregate rebuilt
+    profondes: dict[str, Any]  # containers holding containers, copied all the way down
 
     @classmethod
     def de(cls, agregat: Any) -> Etat:
         """The state of ``agregat``, which must have no pending event (saved, or as loaded)."""
         assert not agregat.pending_events
-        partages, copies = {}, {}
+        partages, copies, profondes = {}, {}, {}
         for nom, valeur in vars(agregat).items():
             if nom == "_pending_events":
                 continue
-            if type(valeur) in (dict, list, set):
-                copies[nom] = _copie(valeur)
-            else:
+            if type(valeur) not in _CONTENEURS:
                 partages[nom] = valeur
-        return cls(type(agregat), agregat.version, partages, copies)
+            elif any(type(v) in _CONTENEURS for v in (valeur.values() if type(valeur) is dict else valeur)):
+                profondes[nom] = _copie(valeur)
+            else:
+                copies[nom] = valeur.copy()
+        return cls(type(agregat), agregat.version, partages, copies, profondes)
 
     def reconstruire(self) -> Any:
         agregat: Any = object.__new__(self.classe)
         attributs = agregat.__dict__
         attributs.update(self.partages)
         for nom, valeur in self.copies.items():
+            attributs[nom] = valeur.copy()
+        for nom, valeur in self.profondes.items():
             attributs[nom] = _copie(valeur)
         attributs["_pending_events"] = []
         return agregat
@@ -75,20 +80,27 @@ def _copie(valeur: Any) -> Any:
     return valeur
 
 
-def charger(app: Application[UUID], ids: Iterable[UUID], connus: Mapping[UUID, Etat] | None = None
+def charger(app: Application[UUID], ids: Iterable[UUID], connus: Mapping[int, Etat] | None = None
             ) -> dict[UUID, Any]:
     """The current state of every existing aggregate among ``ids`` (missing ones are absent). An aggregate of
-    ``connus`` whose kept version is the stored one is rebuilt from its state, the others are read."""
+    ``connus`` (by ``id.int``) whose kept version is the stored one is rebuilt from its state, the others are
+    read."""
     ids = list(dict.fromkeys(ids))
     repris: dict[UUID, Any] = {}
     a_lire = ids
     if connus:
         stockees = versions(app, ids)
+        a_lire = []
         for ident in ids:
-            etat = connus.get(ident)
-            if etat is not None and etat.version == stockees.get(ident):
+            cle = ident.int
+            version = stockees.get(cle)
+            if version is None:
+                continue
+            etat = connus.get(cle)
+            if etat is not None and etat.version == version:
                 repris[ident] = etat.reconstruire()
-        a_lire = [ident for ident in ids if ident in stockees and ident not in repris]
+            else:
+                a_lire.append(ident)
     evenements: dict[UUID | str, list[Any]] = defaultdict(list)  # a stored id is typed UUID | str
     for i in range(0, len(a_lire), TAILLE_LOT):
         for stored in _lire(app, a_lire[i:i + TAILLE_LOT]):
@@ -97,15 +109,15 @@ def charger(app: Application[UUID], ids: Iterable[UUID], connus: Mapping[UUID, E
             if i in repris or i in evenements}
 
 
-def versions(app: Application[UUID], ids: Iterable[UUID]) -> dict[UUID, int]:
-    """The stored version (last ``originator_version``) of every existing aggregate among ``ids``: read on the
-    primary key alone, no event read nor decoded."""
-    ids = list(dict.fromkeys(ids))
+def versions(app: Application[UUID], ids: Iterable[UUID]) -> dict[int, int]:
+    """The stored version (last ``originator_version``) of every existing aggregate among ``ids``, by
+    ``id.int``: read on the primary key alone, no event read nor decoded."""
+    ids = list(ids)
     recorder: Any = app.recorder
-    resultat: dict[UUID, int] = {}
+    resultat: dict[int, int] = {}
     for i in range(0, len(ids), TAILLE_LOT):
         lot = ids[i:i + TAILLE_LOT]
-        par_texte: dict[str, UUID] = {}
+        par_texte: dict[str, int] = {}
         if isinstance(recorder, PostgresApplicationRecorder):
             requete: Composed | str = SQL("SELECT originator_id, MAX(originator_version) AS v FROM {}.{} "
                                           "WHERE originator_id = ANY(%s) GROUP BY originator_id").format(
@@ -115,13 +127,13 @@ def versions(app: Application[UUID], ids: Iterable[UUID]) -> dict[UUID, int]:
             marques = ",".join("?" * len(lot))
             requete = (f"SELECT originator_id, MAX(originator_version) AS v FROM {recorder.events_table_name} "
                        f"WHERE originator_id IN ({marques}) GROUP BY originator_id")
-            par_texte = {x.hex: x for x in lot}  # SQLite stores the hex text: no UUID parsed back
+            par_texte = {x.hex: x.int for x in lot}  # SQLite stores the hex text: no UUID parsed back
             parametres = list(par_texte)
         with recorder.datastore.transaction(commit=False) as c:
             c.execute(requete, parametres)
             for x in c.fetchall():
                 ident = x["originator_id"]
-                cle = ident if isinstance(ident, UUID) else par_texte.get(ident) or UUID(ident)
+                cle = ident.int if isinstance(ident, UUID) else par_texte.get(ident) or UUID(ident).int
                 resultat[cle] = int(x["v"])
     return resultat
 
