@@ -300,7 +300,10 @@ class FluxXml:
 
     def _elements_filtres(self, voulus: frozenset[str]) -> Iterator[tuple[str, etree._Element]]:
         noms = sorted({self.racine, *(c.rsplit("/", 1)[-1] for c in voulus)})  # the root: to prune from it
-        evenements = etree.iterparse(self._flux, events=("start", "end"), tag=noms, **_OPTIONS_ANALYSE)
+        # remove_blank_text: the indentation between elements is not kept (fewer nodes); a field's own text,
+        # blank or not, is (libxml2 keeps the text of an element that has no child)
+        evenements = etree.iterparse(self._flux, events=("start", "end"), tag=noms, remove_blank_text=True,
+                                     chunk_size=65536, **_OPTIONS_ANALYSE)
         sonde = self._flux.sonde
         endommage: SourceInvalideError | None = None
         racine: etree._Element | None = None
@@ -511,11 +514,11 @@ def enfants(element: etree._Element) -> dict[str, str]:
     valeurs: dict[str, str] = {}
     for enfant in element:
         tag = enfant.tag
-        if tag not in valeurs and isinstance(tag, str):
+        if tag not in valeurs and type(tag) is str:
             texte = enfant.text
             if not texte:
                 continue
-            if not (texte.isascii() and texte.isprintable() and "  " not in texte and texte[:1] != " " != texte[-1:]):
+            if not (texte.isascii() and texte.isprintable() and "  " not in texte and texte[0] != " " != texte[-1]):
                 texte = normaliser_texte(texte)  # else already clean: ``nettoyer`` inlined (most texts)
                 if not texte:
                     continue
@@ -531,14 +534,15 @@ def premiers(element: etree._Element | None) -> dict[str, str | None]:
         return valeurs
     for enfant in element:
         tag = enfant.tag
-        if tag not in valeurs and isinstance(tag, str):
-            texte = enfant.text
-            if texte is None:
-                valeurs[tag] = None
-            elif texte.isascii() and texte.isprintable() and "  " not in texte and texte[:1] != " " != texte[-1:]:
-                valeurs[tag] = texte or None  # already clean: ``nettoyer`` inlined (most texts)
-            else:
-                valeurs[tag] = normaliser_texte(texte) or None
+        if tag in valeurs or type(tag) is not str:
+            continue
+        texte = enfant.text
+        if not texte:
+            valeurs[tag] = None
+        elif texte.isascii() and texte.isprintable() and "  " not in texte and texte[0] != " " != texte[-1]:
+            valeurs[tag] = texte  # already clean: ``nettoyer`` inlined (most texts)
+        else:
+            valeurs[tag] = normaliser_texte(texte) or None
     return valeurs
 
 
