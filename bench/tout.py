@@ -17,6 +17,7 @@ from typing import Any
 
 RACINE = Path(__file__).resolve().parents[1]
 BENCHS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("bench_codec", ()),
     ("bench_sources", ()),
     ("bench_localisation", ()),
     ("bench_synchronisation", ()),
