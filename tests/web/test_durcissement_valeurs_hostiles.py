@@ -41,6 +41,7 @@ CORPS_JSON = {  # a normal JSON body of each API route that takes one; the walk 
         {"code": "T1", "debut": "2025-09-01", "fin": "2025-11-30"}]},
     "/api/etablissements/{uai}/synchronisations": {"divisions": ["9Z"], "simulation": True, "source": "depot"},
     "/api/etablissements/{uai}/verrouillage": {"division": "4A", "periode": "T1", "eleve": HUET, "verrouiller": True},
+    "/api/etablissements/{uai}/synchronisations/{run_id}/annulation": {"simulation": True},
 }
 FICHIERS = {"siecle", "sts"}
 ANGLAIS = ("Not Found", "Internal Server Error", "Method Not Allowed", "There was an error", "Field required",
