@@ -56,6 +56,14 @@ def test_annuler_simulation_puis_reel_puis_refus(importe: str, tmp_path: Path,
     code, out, _ = lancer(capsys, "messages", "--synchronisation", fait["synchronisation"], "--store", importe,
                           "--json", "--regenerer")
     assert [m["texte"] for m in json.loads(out)["messages"]] == textes
+    # The undone run's report says it was undone, by which run and whom.
+    code, out, _ = lancer(capsys, "messages", "--synchronisation", run, "--store", importe, "--json")
+    assert json.loads(out)["annulee"]["par"] == fait["synchronisation"]
+    assert json.loads(out)["annulee"]["acteur"] == "Mme la Principale"
+    code, out, _ = lancer(capsys, "messages", "--synchronisation", run, "--store", importe)
+    premiere = out.splitlines()[0]
+    assert premiere.startswith("Synchronisation annulée le ") and premiere.endswith(
+        f"par Mme la Principale (annulation {fait['synchronisation']}).")
 
     # Text output: a header, then the messages.
     code, out, err = lancer(capsys, "annuler", "--uai", UAI, "--synchronisation", run, "--store", importe)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from lsun_events.application.annulation import DemandeAnnulation
@@ -15,7 +16,7 @@ from lsun_events.interfaces.cli.presentation import messages_en_lignes
 from lsun_events.interfaces.cli.sortie import Resultat
 from lsun_events.interfaces.sources_cli import lire_source
 from lsun_events.projections import rapports
-from lsun_events.regles.messages import exports_absents_en_lignes, rapport
+from lsun_events.regles.messages import date_locale, exports_absents_en_lignes, rapport
 from lsun_events.storage.config import jour_de_reference
 from lsun_events.systeme import Systeme
 
@@ -72,14 +73,24 @@ def _uuid(texte: str) -> UUID:
 
 
 def messages(args: argparse.Namespace) -> Resultat:
+    """A run's report; an undone run says by which run, when and by whom (SPEC §9)."""
     run_id = _uuid(args.synchronisation)
     with Systeme(args.store) as s:
+        with s.lire("rapports") as c:
+            run = rapports.run(c, str(run_id))
+            if run is None and not args.regenerer:
+                raise RunInconnuError(run_id)
+            liste = rapports.messages_du_run(c, str(run_id)) if not args.regenerer else []
         if args.regenerer:
             liste = rapport(evenements_du_run(s.app, run_id))
-        else:
-            with s.lire("rapports") as c:
-                if rapports.run(c, str(run_id)) is None:
-                    raise RunInconnuError(run_id)
-                liste = rapports.messages_du_run(c, str(run_id))
-    return Resultat({"synchronisation": str(run_id), "messages": [m.en_dict() for m in liste]},
-                    messages_en_lignes(liste))
+    donnees: dict[str, Any] = {"synchronisation": str(run_id), "messages": [m.en_dict() for m in liste]}
+    lignes = messages_en_lignes(liste)
+    if run is not None and run.get("annulee_par"):
+        donnees["annulee"] = {"par": run["annulee_par"], "le": run["annulee_le"], "acteur": run["annulee_acteur"]}
+        lignes = [f"Synchronisation annulée le {_date(run['annulee_le'])} par {run['annulee_acteur']} "
+                  f"(annulation {run['annulee_par']}).", *lignes]
+    return Resultat(donnees, lignes)
+
+
+def _date(iso: str) -> str:
+    return date_locale(datetime.fromisoformat(iso))
