@@ -43,10 +43,10 @@ class Etat:
                 continue
             if type(valeur) not in _CONTENEURS:
                 partages[nom] = valeur
-            elif any(type(v) in _CONTENEURS for v in (valeur.values() if type(valeur) is dict else valeur)):
-                profondes[nom] = _copie(valeur)
+            elif _CONTENEURS.isdisjoint(map(type, valeur.values() if type(valeur) is dict else valeur)):
+                copies[nom] = valeur.copy()  # the usual case, checked in C
             else:
-                copies[nom] = valeur.copy()
+                profondes[nom] = _copie(valeur)
         return cls(type(agregat), agregat.version, partages, copies, profondes)
 
     def reconstruire(self) -> Any:
@@ -61,7 +61,7 @@ class Etat:
         return agregat
 
 
-_CONTENEURS = (dict, list, set)
+_CONTENEURS = frozenset((dict, list, set))
 
 
 def _copie(valeur: Any) -> Any:
