@@ -37,6 +37,8 @@ class Systeme:
         self.en_processus = self.store.kind == "postgresql" and os.environ.get("LSUN_PROJECTIONS") == "processus"
         if not self.en_processus:
             self.app.apres_enregistrement = self._apres_enregistrement
+            if any(p.reconstruite for p in self.projecteurs.values()):
+                self.rattraper()  # a view of an earlier version, recreated empty: rebuilt now, not at the next save
 
     def _apres_enregistrement(self) -> None:
         """After every save (the application's notification hook): the views caught up in-process, so no use
