@@ -117,18 +117,9 @@ def versions(app: Application[UUID], ids: Iterable[UUID]) -> dict[int, int]:
     resultat: dict[int, int] = {}
     for i in range(0, len(ids), TAILLE_LOT):
         lot = ids[i:i + TAILLE_LOT]
-        par_texte: dict[str, int] = {}
-        if isinstance(recorder, PostgresApplicationRecorder):
-            requete: Composed | str = SQL("SELECT originator_id, MAX(originator_version) AS v FROM {}.{} "
-                                          "WHERE originator_id = ANY(%s) GROUP BY originator_id").format(
-                Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-            parametres: list[Any] = [lot]
-        else:
-            marques = ",".join("?" * len(lot))
-            requete = (f"SELECT originator_id, MAX(originator_version) AS v FROM {recorder.events_table_name} "
-                       f"WHERE originator_id IN ({marques}) GROUP BY originator_id")
-            par_texte = {x.hex: x.int for x in lot}  # SQLite stores the hex text: no UUID parsed back
-            parametres = list(par_texte)
+        requete, parametres = _requete(recorder, "originator_id, MAX(originator_version) AS v", lot,
+                                       "GROUP BY originator_id")
+        par_texte = {x.hex: x.int for x in lot}  # SQLite stores the hex text: no UUID parsed back
         with recorder.datastore.transaction(commit=False) as c:
             c.execute(requete, parametres)
             for x in c.fetchall():
@@ -145,18 +136,22 @@ def _projeter(evenements: list[Any]) -> Any:
     return agregat
 
 
+def _requete(recorder: Any, colonnes: str, lot: list[UUID], suite: str) -> tuple[Composed | str, list[Any]]:
+    """``SELECT colonnes FROM <events> WHERE originator_id IN lot suite``, in the store's dialect (``colonnes``
+    and ``suite`` are this module's constants, never data)."""
+    if isinstance(recorder, PostgresApplicationRecorder):
+        requete = SQL(f"SELECT {colonnes} FROM {{}}.{{}} WHERE originator_id = ANY(%s) {suite}").format(
+            Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+        return requete, [lot]
+    marques = ",".join("?" * len(lot))
+    return (f"SELECT {colonnes} FROM {recorder.events_table_name} WHERE originator_id IN ({marques}) {suite}",
+            [i.hex for i in lot])
+
+
 def _lire(app: Application[UUID], lot: list[UUID]) -> list[StoredEvent]:
     recorder: Any = app.recorder
-    if isinstance(recorder, PostgresApplicationRecorder):
-        requete: Composed | str = SQL("SELECT originator_id, originator_version, topic, state FROM {}.{} "
-                      "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version").format(
-            Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-        parametres: list[Any] = [lot]
-    else:
-        marques = ",".join("?" * len(lot))
-        requete = (f"SELECT originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
-                   f"WHERE originator_id IN ({marques}) ORDER BY originator_id, originator_version")
-        parametres = [i.hex for i in lot]
+    requete, parametres = _requete(recorder, "originator_id, originator_version, topic, state", lot,
+                                   "ORDER BY originator_id, originator_version")
     with recorder.datastore.transaction(commit=False) as c:
         c.execute(requete, parametres)
         return [StoredEvent(originator_id=recorder.convert_originator_id(x["originator_id"]) if not isinstance(
