@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import Site, construire
-from tests.web.navigateur import capturer, chromium, exiger_navigateur, serveur_uvicorn
+from tests.web.conftest import Site
+from tests.web.navigateur import capturer, onglet, serveur_uvicorn, site_sqlite
 from tests.web.test_navigateur import attendre_la_fin, se_connecter
 
 M2 = "L'élève Timothée-Arthur HUET (4A) a été mis à jour."
@@ -18,11 +18,7 @@ M2 = "L'élève Timothée-Arthur HUET (4A) a été mis à jour."
 
 @pytest.fixture(scope="module")
 def site_details(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    exiger_navigateur()
-    from lsun_events.storage.config import Store  # noqa: PLC0415
-
-    dossier = tmp_path_factory.mktemp("details")
-    return construire(Store.depuis_url(f"sqlite:///{dossier / 'lsun.sqlite'}"), dossier)
+    return site_sqlite(tmp_path_factory, "details")
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +29,8 @@ def adresse(site_details: Site) -> Iterator[str]:
 
 @pytest.fixture
 def page(adresse: str) -> Iterator[Any]:
-    with chromium() as navigateur:
-        contexte = navigateur.new_context(base_url=adresse, viewport={"width": 1280, "height": 900}, locale="fr-FR")
-        contexte.set_default_timeout(15_000)
-        yield contexte.new_page()
-        contexte.close()
+    with onglet(adresse) as p:
+        yield p
 
 
 def test_la_simulation_deplie_ce_qui_a_change(page: Any, site_details: Site, tmp_path: Path) -> None:
