@@ -9,7 +9,6 @@ resynchronise sur la seconde série d'exports (telle quelle, dans l'ordre invers
 
 from __future__ import annotations
 
-import base64
 import json
 import shutil
 import unicodedata
@@ -21,7 +20,6 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from eventsourcing.persistence import StoredEvent
 from lxml import etree
 
 from lsun_events.application.historique import archives
@@ -35,6 +33,7 @@ from lsun_events.regles.messages import rapport
 from lsun_events.sources.snapshot import charger_exports
 from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
+from tests.magasins import ouvrir_magasin
 
 MAGASIN = Path(__file__).parent / "fixtures" / "magasin_v1"
 ATTENDU: dict[str, Any] = json.loads((MAGASIN / "attendu.json").read_text(encoding="utf-8"))
@@ -50,18 +49,7 @@ PROPRES_AU_RUN = ("SynchronisationDemarree", "AvertissementEmis", "Synchronisati
 @pytest.fixture
 def magasin(store: Store) -> Iterator[Systeme]:
     """Le magasin v1 dans un stockage neuf : événements insérés tels quels, vues rattrapées depuis eux."""
-    systeme = Systeme(store)
-    try:
-        recorder = systeme.app.recorder
-        ids = recorder.insert_events([
-            StoredEvent(originator_id=UUID(d["originator_id"]), originator_version=d["originator_version"],
-                        topic=d["topic"], state=base64.b64decode(d["state"])) for d in EVENEMENTS])
-        if ids is not None:
-            assert list(ids) == [d["id"] for d in EVENEMENTS]
-        systeme.rattraper()
-        yield systeme
-    finally:
-        systeme.fermer()
+    yield from ouvrir_magasin(store, EVENEMENTS)
 
 
 def _normalise(texte: str) -> str:

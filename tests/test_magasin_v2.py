@@ -11,7 +11,6 @@ nouveaux événements portent, sans le miroir des agrégats."""
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -21,7 +20,6 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from eventsourcing.persistence import StoredEvent
 
 from lsun_events.aggregates.evenements import nom
 from lsun_events.aggregates.valeurs import Valeur
@@ -30,6 +28,7 @@ from lsun_events.projections import rapports, requetes_vue
 from lsun_events.sources.snapshot import charger_exports
 from lsun_events.storage.config import Store
 from lsun_events.systeme import Systeme
+from tests.magasins import ouvrir_magasin
 
 MAGASIN = Path(__file__).parent / "fixtures" / "magasin_v2"
 ATTENDU: dict[str, Any] = json.loads((MAGASIN / "attendu.json").read_text(encoding="utf-8"))
@@ -46,17 +45,8 @@ CHAMPS_AJOUTES = {"avant", "pp_avant", "etat_avant", "ouvertes_avant", "periodes
 
 @pytest.fixture
 def magasin(store: Store) -> Iterator[Systeme]:
-    systeme = Systeme(store)
-    try:
-        ids = systeme.app.recorder.insert_events([
-            StoredEvent(originator_id=UUID(d["originator_id"]), originator_version=d["originator_version"],
-                        topic=d["topic"], state=base64.b64decode(d["state"])) for d in EVENEMENTS])
-        if ids is not None:
-            assert list(ids) == [d["id"] for d in EVENEMENTS]
-        systeme.rattraper()
-        yield systeme
-    finally:
-        systeme.fermer()
+    """Le magasin v2 dans un stockage neuf : événements insérés tels quels, vues rattrapées depuis eux."""
+    yield from ouvrir_magasin(store, EVENEMENTS)
 
 
 def vues(systeme: Systeme) -> dict[str, Any]:
