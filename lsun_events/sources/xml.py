@@ -206,6 +206,24 @@ _OPTIONS_ANALYSE = {"resolve_entities": False, "no_network": True, "load_dtd": F
                    "attribute_defaults": False, "huge_tree": False, "remove_comments": True, "remove_pis": True}
 
 
+def _refus_doctype(nom: str) -> SourceInvalideError:
+    return SourceInvalideError(
+        nom,
+        "le fichier contient une déclaration DOCTYPE, refusée par sécurité (un export SIECLE "
+        "ou STS-web n'en contient jamais : ce fichier a été modifié ou n'est pas un export)",
+        correction="Utilisez le fichier tel qu'exporté par SIECLE ou STS-web",
+    )
+
+
+_DOCTYPES = tuple("<!DOCTYPE".encode(codage) for codage in ("ascii", "utf-16-le", "utf-16-be", "utf-32-le",
+                                                             "utf-32-be"))
+
+
+def _declare_un_doctype(debut: bytes) -> bool:
+    """The first bytes of a document declare a DOCTYPE (in an ASCII-compatible encoding, UTF-16 or UTF-32)."""
+    return any(d in debut for d in _DOCTYPES)
+
+
 class FluxXml:
     """One XML document being streamed. ``racine`` is known as soon as it is opened; then
     ``elements`` hands out, in document order, every element found at one of the paths asked
@@ -226,18 +244,21 @@ class FluxXml:
         self._evenements: Iterator[tuple[str, etree._Element]] | None = None
         racine = self._trouver_racine()
         if racine is None:  # the element-by-element way: its first event is the root's start, or an error
+            debut = self._flux.deja_lu()  # (read again by the parser, then gone from the flux)
             self._evenements = etree.iterparse(flux, events=("start", "end"), **_OPTIONS_ANALYSE)
-            racine = self._suivant()
+            try:
+                racine = self._suivant()
+            except SourceInvalideError:
+                # A DOCTYPE that libxml2 refuses before the root (entities nested too deep, a loop: it depends
+                # on its version) is still told as what it is.
+                if _declare_un_doctype(debut):
+                    raise _refus_doctype(document.nom) from None
+                raise
         if racine is None:
             raise SourceInvalideError(document.nom, "le fichier ne contient aucun élément XML",
                                       correction=CORRECTION_REEXPORTER)
         if racine.getroottree().docinfo.doctype:
-            raise SourceInvalideError(
-                document.nom,
-                "le fichier contient une déclaration DOCTYPE, refusée par sécurité (un export SIECLE "
-                "ou STS-web n'en contient jamais : ce fichier a été modifié ou n'est pas un export)",
-                correction="Utilisez le fichier tel qu'exporté par SIECLE ou STS-web",
-            )
+            raise _refus_doctype(document.nom)
         self.racine: str = racine.tag if isinstance(racine.tag, str) else "?"
         self.ligne_racine: int | None = racine.sourceline
         self.attributs_racine: dict[str, str] = dict(racine.attrib)
