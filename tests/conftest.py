@@ -37,6 +37,17 @@ def _postgres_joignable() -> str | None:
 _RAISON_PG = _postgres_joignable()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The heavier variants (marker ``lourd``), anywhere in the suite, run only when asked: ``make test-lourd``
+    (``pytest -m lourd``); the default suite stays fast."""
+    if "lourd" in (config.getoption("markexpr") or ""):
+        return
+    ignorer = pytest.mark.skip(reason="variante lourde : make test-lourd")
+    for item in items:
+        if "lourd" in item.keywords:
+            item.add_marker(ignorer)
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     if _RAISON_PG is None:
         return [f"PostgreSQL : tests exécutés sur {POSTGRES_URL}"]
