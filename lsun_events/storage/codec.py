@@ -74,26 +74,44 @@ _verrou = threading.Lock()
 _typeddict: Any = TypedDict  # called with computed fields (the type checker wants literal ones)
 
 
-def _schemas(classes: tuple[type[Any], ...]) -> dict[type[Any], Schema]:
+def _construire(classes: tuple[type[Any], ...]) -> dict[type[Any], Schema]:
     schemas: dict[type[Any], Schema] = {}
+    for classe in classes:
+        hints = typing.get_type_hints(classe)
+        noms = [f.name for f in fields(classe) if f.name not in _TECHNIQUES]
+        changements = _champs_changements({n: hints[n] for n in noms})
+        types = {n: (list[_ChangementStocke] if n in changements else hints[n]) for n in noms}
+        forme = _typeddict(f"Etat{classe.__name__}", types, total=False)
+        decodeur = msgspec.msgpack.Decoder(forme)
+        decodeur.decode(msgspec.msgpack.encode({}))  # builds (and caches) the type information now
+        schemas[classe] = Schema(classe, decodeur, changements)
+    return schemas
+
+
+def _prechauffer() -> dict[type[Any], Schema]:
+    """Once, when this module is imported (before the process starts any thread): the decoders of every event
+    class built with ``Valeur.__post_init__`` hidden, so that msgspec caches the values' type information without
+    it. Never later: a value built by another thread while the method is hidden would fail."""
     with _verrou:
         post_init = Valeur.__dict__.get("__post_init__")
         if post_init is not None:
             delattr(Valeur, "__post_init__")
         try:
-            for classe in classes:
-                hints = typing.get_type_hints(classe)
-                noms = [f.name for f in fields(classe) if f.name not in _TECHNIQUES]
-                changements = _champs_changements({n: hints[n] for n in noms})
-                types = {n: (list[_ChangementStocke] if n in changements else hints[n]) for n in noms}
-                forme = _typeddict(f"Etat{classe.__name__}", types, total=False)
-                decodeur = msgspec.msgpack.Decoder(forme)
-                decodeur.decode(msgspec.msgpack.encode({}))  # builds (and caches) the type information now
-                schemas[classe] = Schema(classe, decodeur, changements)
+            return _construire(EVENEMENTS)
         finally:
             if post_init is not None:
                 Valeur.__post_init__ = post_init  # type: ignore[method-assign]
-    return schemas
+
+
+_SCHEMAS = _prechauffer()
+
+
+def _schemas(classes: tuple[type[Any], ...]) -> dict[type[Any], Schema]:
+    """The schemas of ``classes``: those built at import (decoders are shared: they keep no state), others built
+    now, the class left as it is."""
+    if all(c in _SCHEMAS for c in classes):
+        return {c: _SCHEMAS[c] for c in classes}
+    return _construire(classes)
 
 
 class MapperLsun(Mapper[Any]):
