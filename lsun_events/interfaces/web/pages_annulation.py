@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from lsun_events.application.annulation import DemandeAnnulation, verifier_annulable
 from lsun_events.interfaces.web.deps import Acces, ReglagesDep, SystemeDep, TachesDep, Texte, droit
 from lsun_events.interfaces.web.pages import rediriger
-from lsun_events.interfaces.web.pages_synchronisation import run_de
+from lsun_events.interfaces.web.pages_synchronisation import run_seul
 from lsun_events.interfaces.web.reglages import Reglages
 from lsun_events.interfaces.web.rendu import date_fr
 from lsun_events.interfaces.web.securite import verifier_csrf
@@ -32,7 +32,7 @@ AnnulerApi = Annotated[Acces, Depends(droit("synchroniser", ecriture_api=True))]
 def lancer_annulation(systeme: Systeme, reglages: Reglages, taches: Taches, acces: Acces, run_id: str, *,
                       simulation: bool) -> Tache:
     """The run must be this school's (else 404) and undoable (U1, else 409), then the undo goes to a task."""
-    run, _ = run_de(systeme, acces, run_id)
+    run = run_seul(systeme, acces, run_id)
     verifier_annulable(systeme.app, acces.uai, run_id)
     demande = DemandeAnnulation(acces.uai, run_id, acces.compte.acteur, reglages.jour(), simulation=simulation)
     description = f"annulation de la synchronisation du {date_fr(run['debut'])} ({run['acteur']})"

@@ -19,6 +19,7 @@ from lsun_events.interfaces.web.rendu import page
 from lsun_events.interfaces.web.securite import verifier_csrf
 from lsun_events.interfaces.web.taches import Tache, Taches
 from lsun_events.projections import rapports, requetes_vue
+from lsun_events.projections.base import Curseur
 from lsun_events.regles.messages import Message
 from lsun_events.systeme import Systeme
 
@@ -112,12 +113,22 @@ def deposer(request: Request, acces: Deposer, systeme: SystemeDep, reglages: Reg
     return rediriger(retour)
 
 
+def _run_ou_404(c: Curseur, acces: Acces, run_id: str) -> dict[str, Any]:
+    run = rapports.run(c, run_id)
+    if run is None or run["uai"] != acces.uai:
+        raise IntrouvableError(f"Aucune synchronisation {run_id} pour l'établissement {acces.uai}.")
+    return run
+
+
+def run_seul(systeme: Systeme, acces: Acces, run_id: str) -> dict[str, Any]:
+    """A run of this school (else 404), without reading its messages."""
+    with systeme.lire("rapports") as c:
+        return _run_ou_404(c, acces, run_id)
+
+
 def run_de(systeme: Systeme, acces: Acces, run_id: str) -> tuple[dict[str, Any], list[Message]]:
     with systeme.lire("rapports") as c:
-        run = rapports.run(c, run_id)
-        if run is None or run["uai"] != acces.uai:
-            raise IntrouvableError(f"Aucune synchronisation {run_id} pour l'établissement {acces.uai}.")
-        return run, rapports.messages_du_run(c, run_id)
+        return _run_ou_404(c, acces, run_id), rapports.messages_du_run(c, run_id)
 
 
 @router.get("/etablissements/{uai}/synchronisations")
